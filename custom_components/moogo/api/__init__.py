@@ -1,0 +1,46 @@
+"""Async client of the Moogo cloud API (aiohttp only; no Home Assistant imports)."""
+
+from .client import MoogoClient
+from .const import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
+from .exceptions import (
+    MoogoApiError,
+    MoogoAuthError,
+    MoogoConnectionError,
+    MoogoDeviceOfflineError,
+    MoogoError,
+    MoogoNotFoundError,
+    MoogoRateLimitError,
+    MoogoResponseError,
+    MoogoSessionClosedError,
+)
+from .models import (
+    Device,
+    DeviceConfig,
+    FirmwareInfo,
+    Liquid,
+    LogEntry,
+    MoogoToken,
+    Schedule,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "Device",
+    "DeviceConfig",
+    "FirmwareInfo",
+    "Liquid",
+    "LogEntry",
+    "MoogoApiError",
+    "MoogoAuthError",
+    "MoogoClient",
+    "MoogoConnectionError",
+    "MoogoDeviceOfflineError",
+    "MoogoError",
+    "MoogoNotFoundError",
+    "MoogoRateLimitError",
+    "MoogoResponseError",
+    "MoogoSessionClosedError",
+    "MoogoToken",
+    "Schedule",
+]

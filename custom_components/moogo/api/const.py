@@ -1,0 +1,23 @@
+"""Constants of the Moogo cloud API."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DEFAULT_BASE_URL: Final = "https://api.moogo.com"
+# Seconds; applies only to a session the client creates for itself.
+DEFAULT_TIMEOUT: Final = 15.0
+TOKEN_HEADER: Final = "token"  # noqa: S105 - a header name, not a secret
+
+CODE_OK: Final = 0
+CODE_RATE_LIMITED: Final = 10000
+CODE_BAD_CREDENTIALS: Final = 10104
+CODE_DEVICE_OFFLINE: Final = 10201
+CODE_UNAUTHORIZED: Final = 401
+CODE_NOT_FOUND: Final = 404
+CODE_SERVER_ERROR: Final = 500
+
+# A token this close to its expiry is renewed before use rather than after a 401.
+TOKEN_EXPIRY_MARGIN_SECONDS: Final = 60
+
+MAX_LOG_PAGE_SIZE: Final = 100

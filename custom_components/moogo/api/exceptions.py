@@ -1,0 +1,48 @@
+"""Typed errors of the Moogo client.
+
+Messages never contain the password or the token, so they can be logged and
+shown to users as they are.
+"""
+
+from __future__ import annotations
+
+
+class MoogoError(Exception):
+    """Base of every error the client raises."""
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        """Keep the Moogo envelope code next to the message when there is one."""
+        super().__init__(message)
+        self.code = code
+
+
+class MoogoAuthError(MoogoError):
+    """Wrong credentials, or a token still rejected after one fresh login."""
+
+
+class MoogoRateLimitError(MoogoError):
+    """The account is locked out (code 10000 or HTTP 429); never retried."""
+
+
+class MoogoDeviceOfflineError(MoogoError):
+    """The device is offline and cannot take commands (code 10201)."""
+
+
+class MoogoNotFoundError(MoogoError):
+    """Unknown device or schedule (code or HTTP status 404)."""
+
+
+class MoogoConnectionError(MoogoError):
+    """Timeout, connection failure, HTTP 5xx, or a closed HTTP session."""
+
+
+class MoogoSessionClosedError(MoogoConnectionError):
+    """The injected HTTP session was closed by its owner before this request."""
+
+
+class MoogoResponseError(MoogoError):
+    """The answer is not JSON or does not have the expected shape."""
+
+
+class MoogoApiError(MoogoError):
+    """The cloud refused the request with a code the client has no type for."""
