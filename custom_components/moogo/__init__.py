@@ -1,1 +1,86 @@
-"""The Moogo integration."""
+"""The Moogo smart misting integration."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceEntry
+from homeassistant.helpers.typing import ConfigType
+
+from .api import DEFAULT_BASE_URL, MoogoClient, MoogoToken
+from .const import CONF_API_URL, CONF_TOKEN, DOMAIN
+from .coordinator import MoogoConfigEntry, MoogoCoordinator
+from .services import async_setup_services
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions once, for every entry."""
+    async_setup_services(hass)
+    return True
+
+
+def stored_token(entry: MoogoConfigEntry) -> MoogoToken | None:
+    """Return the token saved in the entry, if it belongs to the entry's account."""
+    token = MoogoToken.from_dict(entry.data.get(CONF_TOKEN))
+    if token is None or token.user_id != entry.unique_id:
+        return None
+    return token
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> bool:
+    """Set up one Moogo account, reusing its stored token (no login if valid)."""
+    coordinator: MoogoCoordinator | None = None
+
+    def _token_updated(token: MoogoToken) -> None:
+        if coordinator is not None:
+            coordinator.async_token_updated(token)
+
+    client = MoogoClient(
+        entry.data[CONF_EMAIL],
+        entry.data[CONF_PASSWORD],
+        session=async_get_clientsession(hass),
+        base_url=entry.data.get(CONF_API_URL, DEFAULT_BASE_URL),
+        token=stored_token(entry),
+        on_token_update=_token_updated,
+    )
+    coordinator = MoogoCoordinator(hass, entry, client)
+    entry.async_on_unload(coordinator.async_cancel_timers)
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except BaseException:
+        await client.close()
+        raise
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> bool:
+    """Unload the platforms, then close the client (never HA's shared session)."""
+    unload_ok = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unload_ok:
+        await entry.runtime_data.client.close()
+    return unload_ok
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: MoogoConfigEntry, device_entry: DeviceEntry
+) -> bool:
+    """Allow removing a device only once the account no longer has it."""
+    devices = entry.runtime_data.data.devices
+    return not any(
+        domain == DOMAIN and identifier in devices
+        for domain, identifier in device_entry.identifiers
+    )

@@ -1,0 +1,90 @@
+"""Binary sensors of Moogo devices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import MoogoConfigEntry, MoogoDeviceData
+from .entity import MoogoEntity, add_device_entities
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoogoBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """How one binary sensor reads the device data."""
+
+    value_fn: Callable[[MoogoDeviceData], bool | None]
+    # The connectivity sensor must stay available to tell that a device is offline.
+    always_available: bool = False
+
+
+BINARY_SENSORS: tuple[MoogoBinarySensorEntityDescription, ...] = (
+    MoogoBinarySensorEntityDescription(
+        key="online",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data: data.device.online,
+        always_available=True,
+    ),
+    MoogoBinarySensorEntityDescription(
+        key="water_empty",
+        translation_key="water_empty",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        value_fn=lambda data: data.device.water_empty,
+    ),
+    MoogoBinarySensorEntityDescription(
+        key="concentrate_empty",
+        translation_key="concentrate_empty",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        value_fn=lambda data: data.device.liquid_empty,
+    ),
+    MoogoBinarySensorEntityDescription(
+        key="spraying",
+        translation_key="spraying",
+        device_class=BinarySensorDeviceClass.RUNNING,
+        value_fn=lambda data: data.device.spraying,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MoogoConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add binary sensors for every device, now and as devices appear."""
+    add_device_entities(
+        entry, async_add_entities, MoogoBinarySensorEntity, BINARY_SENSORS
+    )
+
+
+class MoogoBinarySensorEntity(MoogoEntity, BinarySensorEntity):
+    """A binary sensor of a device."""
+
+    entity_description: MoogoBinarySensorEntityDescription
+
+    @property
+    def available(self) -> bool:
+        """Connectivity stays available while the account answers."""
+        if self.entity_description.always_available:
+            return (
+                self.coordinator.last_update_success
+                and self.device_id in self.coordinator.data.devices
+            )
+        return super().available
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return the state."""
+        return self.entity_description.value_fn(self.device_data)

@@ -1,0 +1,80 @@
+"""Buttons of Moogo devices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .coordinator import MoogoConfigEntry
+from .entity import MoogoEntity, add_device_entities, moogo_command
+from .schedule import next_occurrence
+
+PARALLEL_UPDATES = 1
+
+
+async def _mist_now(entity: MoogoButtonEntity) -> None:
+    coordinator = entity.coordinator
+    await coordinator.client.start_spray(entity.device_id)
+    coordinator.async_expect_spraying(entity.device_id, True)
+
+
+async def _skip_next(entity: MoogoButtonEntity) -> None:
+    data = entity.device_data
+    zone = dt_util.get_default_time_zone()
+    if data.config and data.config.time_zone:
+        zone = dt_util.get_time_zone(data.config.time_zone) or zone
+    occurrence = next_occurrence(data.schedules or (), dt_util.utcnow(), zone)
+    if occurrence is None or occurrence.schedule.schedule_id is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="no_upcoming_schedule"
+        )
+    coordinator = entity.coordinator
+    await coordinator.client.skip_schedule(
+        entity.device_id, occurrence.schedule.schedule_id
+    )
+    await coordinator.async_refresh_slow_data(entity.device_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoogoButtonEntityDescription(ButtonEntityDescription):
+    """What one button does."""
+
+    press_fn: Callable[[MoogoButtonEntity], Coroutine[Any, Any, None]]
+
+
+BUTTONS: tuple[MoogoButtonEntityDescription, ...] = (
+    MoogoButtonEntityDescription(
+        key="mist_now", translation_key="mist_now", press_fn=_mist_now
+    ),
+    MoogoButtonEntityDescription(
+        key="skip_next_mist", translation_key="skip_next_mist", press_fn=_skip_next
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MoogoConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add buttons for every device, now and as devices appear."""
+    add_device_entities(entry, async_add_entities, MoogoButtonEntity, BUTTONS)
+
+
+class MoogoButtonEntity(MoogoEntity, ButtonEntity):
+    """A button of a device."""
+
+    entity_description: MoogoButtonEntityDescription
+
+    @moogo_command
+    async def async_press(self) -> None:
+        """Run the button's command."""
+        await self.entity_description.press_fn(self)

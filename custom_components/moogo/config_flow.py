@@ -1,0 +1,186 @@
+"""Config flow of the Moogo integration: user, reauth and reconfigure steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio as vol
+
+from .api import (
+    DEFAULT_BASE_URL,
+    MoogoAuthError,
+    MoogoClient,
+    MoogoConnectionError,
+    MoogoError,
+    MoogoRateLimitError,
+    MoogoResponseError,
+    MoogoToken,
+)
+from .const import CONF_API_URL, CONF_TOKEN, DOMAIN, LOGGER
+
+EMAIL_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
+)
+PASSWORD_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+)
+URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+
+
+class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Log in to a Moogo account and keep its token."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    async def _async_login(
+        self, email: str, password: str, api_url: str
+    ) -> tuple[MoogoToken | None, dict[str, str]]:
+        """Log in once; return the token or the form errors."""
+        client = MoogoClient(
+            email,
+            password,
+            session=async_get_clientsession(self.hass),
+            base_url=api_url,
+        )
+        try:
+            return await client.login(), {}
+        except MoogoAuthError:
+            return None, {"base": "invalid_auth"}
+        except MoogoRateLimitError:
+            return None, {"base": "rate_limited"}
+        except MoogoConnectionError, MoogoResponseError:
+            return None, {"base": "cannot_connect"}
+        except MoogoError:
+            LOGGER.exception("Unexpected answer from the Moogo cloud during login")
+            return None, {"base": "unknown"}
+        finally:
+            await client.close()
+
+    def _credentials_schema(
+        self, defaults: Mapping[str, Any], *, with_email: bool = True
+    ) -> vol.Schema:
+        fields: dict[vol.Marker, Any] = {}
+        if with_email:
+            fields[vol.Required(CONF_EMAIL, default=defaults.get(CONF_EMAIL, ""))] = (
+                EMAIL_SELECTOR
+            )
+        fields[vol.Required(CONF_PASSWORD)] = PASSWORD_SELECTOR
+        # Only in advanced mode: pointing at another API is for the simulator
+        # and for development, not something a user should stumble over.
+        if self.show_advanced_options:
+            fields[
+                vol.Required(
+                    CONF_API_URL, default=defaults.get(CONF_API_URL, DEFAULT_BASE_URL)
+                )
+            ] = URL_SELECTOR
+        return vol.Schema(fields)
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the account's email and password."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            api_url = user_input.get(CONF_API_URL, DEFAULT_BASE_URL)
+            token, errors = await self._async_login(
+                user_input[CONF_EMAIL], user_input[CONF_PASSWORD], api_url
+            )
+            if token is not None:
+                await self.async_set_unique_id(token.user_id)
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=user_input[CONF_EMAIL],
+                    data={
+                        CONF_EMAIL: user_input[CONF_EMAIL],
+                        CONF_PASSWORD: user_input[CONF_PASSWORD],
+                        CONF_API_URL: api_url,
+                        CONF_TOKEN: token.as_dict(),
+                    },
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                self._credentials_schema({}), user_input
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start reauthentication after the stored credentials stopped working."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the password of the same account again."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            token, errors = await self._async_login(
+                entry.data[CONF_EMAIL],
+                user_input[CONF_PASSWORD],
+                entry.data.get(CONF_API_URL, DEFAULT_BASE_URL),
+            )
+            if token is not None:
+                await self.async_set_unique_id(token.user_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(
+                    entry,
+                    data_updates={
+                        CONF_PASSWORD: user_input[CONF_PASSWORD],
+                        CONF_TOKEN: token.as_dict(),
+                    },
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR}),
+            description_placeholders={"email": entry.data[CONF_EMAIL]},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the credentials (or API URL) of the same account."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            api_url = user_input.get(
+                CONF_API_URL, entry.data.get(CONF_API_URL, DEFAULT_BASE_URL)
+            )
+            token, errors = await self._async_login(
+                user_input[CONF_EMAIL], user_input[CONF_PASSWORD], api_url
+            )
+            if token is not None:
+                await self.async_set_unique_id(token.user_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(
+                    entry,
+                    title=user_input[CONF_EMAIL],
+                    data_updates={
+                        CONF_EMAIL: user_input[CONF_EMAIL],
+                        CONF_PASSWORD: user_input[CONF_PASSWORD],
+                        CONF_API_URL: api_url,
+                        CONF_TOKEN: token.as_dict(),
+                    },
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                self._credentials_schema(entry.data),
+                {CONF_EMAIL: entry.data[CONF_EMAIL]} | (user_input or {}),
+            ),
+            errors=errors,
+        )

@@ -1,0 +1,42 @@
+"""Constants of the Moogo integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "moogo"
+LOGGER = logging.getLogger(__package__)
+
+CONF_API_URL: Final = "api_url"
+CONF_TOKEN: Final = "token"  # noqa: S105 - a config key, not a secret
+
+# Readings change slowly and the cloud locks out noisy accounts: 30 s is a
+# compromise between fresh tank/spraying states and request volume.
+UPDATE_INTERVAL: Final = timedelta(seconds=30)
+# Schedules and configuration only change when someone edits them; HA's own
+# edits refresh them at once, so a slow poll catches changes from the app.
+SLOW_UPDATE_INTERVAL: Final = timedelta(minutes=10)
+# Bound on concurrent per-device requests in one refresh.
+MAX_CONCURRENT_REQUESTS: Final = 20
+# runStatus follows a start/stop after 3-5 s; until then HA shows the commanded
+# state, and a confirming refresh runs after this delay.
+COMMAND_CONFIRM_DELAY: Final = timedelta(seconds=5)
+# How long the commanded state wins over contrary cloud reports.
+COMMAND_PENDING_TIMEOUT: Final = timedelta(seconds=20)
+
+ISSUE_RATE_LIMITED: Final = "rate_limited"
+
+ATTR_DURATION: Final = "duration"
+ATTR_TIME: Final = "time"
+ATTR_WEEKDAYS: Final = "weekdays"
+ATTR_ENABLED: Final = "enabled"
+ATTR_SCHEDULE_ID: Final = "schedule_id"
+
+SERVICE_MIST: Final = "mist"
+SERVICE_ADD_SCHEDULE: Final = "add_schedule"
+SERVICE_REMOVE_SCHEDULE: Final = "remove_schedule"
+
+# Weekday names of the action fields, in the API's order (0 = Sunday).
+WEEKDAYS: Final = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")

@@ -1,0 +1,363 @@
+"""The one place that polls the Moogo cloud."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    Device,
+    DeviceConfig,
+    MoogoAuthError,
+    MoogoClient,
+    MoogoError,
+    MoogoRateLimitError,
+    MoogoToken,
+    Schedule,
+)
+from .const import (
+    COMMAND_CONFIRM_DELAY,
+    COMMAND_PENDING_TIMEOUT,
+    CONF_TOKEN,
+    DOMAIN,
+    ISSUE_RATE_LIMITED,
+    LOGGER,
+    MAX_CONCURRENT_REQUESTS,
+    SLOW_UPDATE_INTERVAL,
+    UPDATE_INTERVAL,
+)
+
+type MoogoConfigEntry = ConfigEntry[MoogoCoordinator]
+
+
+@dataclass(frozen=True, slots=True)
+class MoogoDeviceData:
+    """Everything known about one device after a refresh.
+
+    ``reachable`` is False when this device's own detail request failed while
+    the account as a whole answered; its readings then stay unavailable.
+    """
+
+    device: Device
+    reachable: bool = True
+    schedules: tuple[Schedule, ...] | None = None
+    config: DeviceConfig | None = None
+    slow_updated_at: datetime | None = None
+
+    @property
+    def available(self) -> bool:
+        """Whether readings and commands make sense right now."""
+        return self.reachable and self.device.online is not False
+
+
+@dataclass(frozen=True, slots=True)
+class MoogoData:
+    """One snapshot of the account."""
+
+    devices: dict[str, MoogoDeviceData] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _PendingSpray:
+    """A spray command not yet reflected by the cloud's runStatus."""
+
+    spraying: bool
+    deadline: datetime
+
+
+class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
+    """Polls the account's devices: list, then all details concurrently."""
+
+    config_entry: MoogoConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: MoogoConfigEntry, client: MoogoClient
+    ) -> None:
+        """Set up the coordinator for one config entry."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=UPDATE_INTERVAL,
+        )
+        self.client = client
+        self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
+        self._pending: dict[str, _PendingSpray] = {}
+        self._slow_refresh_due: set[str] = set()
+        self._unreachable: set[str] = set()
+        self._confirm_unsub: CALLBACK_TYPE | None = None
+        self._stop_timers: dict[str, CALLBACK_TYPE] = {}
+        self._new_device_listeners: list[Callable[[set[str]], None]] = []
+
+    # -- refresh ----------------------------------------------------------
+
+    async def _async_update_data(self) -> MoogoData:
+        previous = self.data.devices if self.data else {}
+        try:
+            summaries = await self.client.get_devices()
+        except MoogoAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except MoogoRateLimitError as err:
+            self._raise_rate_limit_issue()
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="rate_limited"
+            ) from err
+        except MoogoError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+        now = dt_util.utcnow()
+        results = await asyncio.gather(
+            *(
+                self._refresh_device(summary, previous.get(summary.device_id), now)
+                for summary in summaries
+            )
+        )
+        devices = {item.device.device_id: item for item in results}
+        self._log_reachability(devices)
+        self._remove_stale_devices(previous.keys() - devices.keys())
+        return MoogoData(devices=devices)
+
+    async def _bounded[T](self, call: Awaitable[T]) -> T:
+        async with self._semaphore:
+            return await call
+
+    async def _refresh_device(
+        self, summary: Device, previous: MoogoDeviceData | None, now: datetime
+    ) -> MoogoDeviceData:
+        """Fetch one device's detail (and slow data when due); never raises."""
+        device_id = summary.device_id
+        base = previous or MoogoDeviceData(device=summary)
+        if summary.online is False:
+            # An offline device's detail is stale at best: keep what we knew.
+            device = _merge_summary(base.device, summary)
+            return replace(
+                base, device=self._apply_pending(device, now), reachable=True
+            )
+        try:
+            detail = await self._bounded(self.client.get_device(device_id))
+        except MoogoAuthError, MoogoRateLimitError:
+            raise
+        except MoogoError as err:
+            LOGGER.debug("Detail of device %s failed: %s", device_id, err)
+            return replace(
+                base, device=_merge_summary(base.device, summary), reachable=False
+            )
+        data = replace(base, device=self._apply_pending(detail, now), reachable=True)
+        if (
+            device_id in self._slow_refresh_due
+            or data.slow_updated_at is None
+            or now - data.slow_updated_at >= SLOW_UPDATE_INTERVAL
+        ):
+            data = await self._refresh_slow(data, now)
+        return data
+
+    async def _refresh_slow(
+        self, data: MoogoDeviceData, now: datetime
+    ) -> MoogoDeviceData:
+        """Fetch schedules and configuration; keep the old values on failure."""
+        device_id = data.device.device_id
+        schedules_result, config_result = await asyncio.gather(
+            self._bounded(self.client.get_schedules(device_id)),
+            self._bounded(self.client.get_config(device_id)),
+            return_exceptions=True,
+        )
+        for result in (schedules_result, config_result):
+            if isinstance(result, MoogoAuthError | MoogoRateLimitError):
+                raise result
+            if isinstance(result, BaseException) and not isinstance(result, MoogoError):
+                raise result
+        failed = isinstance(schedules_result, MoogoError) or isinstance(
+            config_result, MoogoError
+        )
+        if failed:
+            LOGGER.debug(
+                "Schedules or configuration of %s failed; retrying next refresh",
+                device_id,
+            )
+        else:
+            self._slow_refresh_due.discard(device_id)
+        return replace(
+            data,
+            schedules=tuple(schedules_result)
+            if isinstance(schedules_result, list)
+            else data.schedules,
+            config=config_result
+            if isinstance(config_result, DeviceConfig)
+            else data.config,
+            slow_updated_at=data.slow_updated_at if failed else now,
+        )
+
+    def _apply_pending(self, device: Device, now: datetime) -> Device:
+        """Show a commanded spray state until the cloud reports it or time runs out."""
+        pending = self._pending.get(device.device_id)
+        if pending is None:
+            return device
+        if device.spraying == pending.spraying or now >= pending.deadline:
+            del self._pending[device.device_id]
+            return device
+        return replace(device, spraying=pending.spraying)
+
+    def _log_reachability(self, devices: dict[str, MoogoDeviceData]) -> None:
+        unreachable = {
+            device_id for device_id, item in devices.items() if not item.reachable
+        }
+        for device_id in unreachable - self._unreachable:
+            LOGGER.info("Moogo device %s is unavailable", device_id)
+        for device_id in (self._unreachable - unreachable) & devices.keys():
+            LOGGER.info("Moogo device %s is available again", device_id)
+        self._unreachable = unreachable
+
+    def _remove_stale_devices(self, gone: set[str]) -> None:
+        if not gone:
+            return
+        registry = dr.async_get(self.hass)
+        for device_id in gone:
+            self._pending.pop(device_id, None)
+            if stop := self._stop_timers.pop(device_id, None):
+                stop()
+            if entry := registry.async_get_device(identifiers={(DOMAIN, device_id)}):
+                LOGGER.debug(
+                    "Removing Moogo device %s, gone from the account", device_id
+                )
+                registry.async_update_device(
+                    entry.id, remove_config_entry_id=self.config_entry.entry_id
+                )
+
+    # -- rate limiting and tokens -----------------------------------------
+
+    def _raise_rate_limit_issue(self) -> None:
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"{ISSUE_RATE_LIMITED}_{self.config_entry.entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE_RATE_LIMITED,
+            translation_placeholders={"title": self.config_entry.title},
+        )
+
+    @callback
+    def async_token_updated(self, token: MoogoToken) -> None:
+        """Persist a fresh token; a working login also ends any rate-limit issue."""
+        ir.async_delete_issue(
+            self.hass, DOMAIN, f"{ISSUE_RATE_LIMITED}_{self.config_entry.entry_id}"
+        )
+        self.hass.config_entries.async_update_entry(
+            self.config_entry,
+            data={**self.config_entry.data, CONF_TOKEN: token.as_dict()},
+        )
+
+    # -- commands -----------------------------------------------------------
+
+    @callback
+    def async_add_new_device_listener(
+        self, listener: Callable[[set[str]], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` with the ids of devices new since the last refresh."""
+        known: set[str] = set()
+
+        @callback
+        def _check() -> None:
+            current = set(self.data.devices) if self.data else set()
+            if new := current - known:
+                known.update(new)
+                listener(new)
+
+        _check()
+        return self.async_add_listener(_check)
+
+    @callback
+    def async_expect_spraying(self, device_id: str, spraying: bool) -> None:
+        """Show a commanded state at once and confirm it after the device reacts."""
+        self._pending[device_id] = _PendingSpray(
+            spraying, dt_util.utcnow() + COMMAND_PENDING_TIMEOUT
+        )
+        if self.data and (item := self.data.devices.get(device_id)):
+            devices = {
+                **self.data.devices,
+                device_id: replace(
+                    item, device=replace(item.device, spraying=spraying)
+                ),
+            }
+            self.async_set_updated_data(MoogoData(devices=devices))
+        self._schedule_confirmation()
+
+    def _schedule_confirmation(self) -> None:
+        if self._confirm_unsub is not None:
+            self._confirm_unsub()
+
+        @callback
+        def _confirm(_now: datetime) -> None:
+            self._confirm_unsub = None
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_refresh(), "moogo confirm command"
+            )
+
+        self._confirm_unsub = async_call_later(
+            self.hass, COMMAND_CONFIRM_DELAY.total_seconds(), _confirm
+        )
+
+    async def async_refresh_slow_data(self, device_id: str) -> None:
+        """Re-read schedules and configuration of a device after an edit from HA."""
+        self._slow_refresh_due.add(device_id)
+        await self.async_refresh()
+
+    @callback
+    def async_stop_spray_later(self, device_id: str, seconds: float) -> None:
+        """Stop a spray after ``seconds``; replaces an earlier timer of the device."""
+        if cancel := self._stop_timers.pop(device_id, None):
+            cancel()
+
+        async def _stop(_now: datetime) -> None:
+            self._stop_timers.pop(device_id, None)
+            try:
+                await self.client.stop_spray(device_id)
+            except MoogoError as err:
+                # Nobody awaits this timer; the device's own default duration
+                # still ends the spray.
+                LOGGER.warning(
+                    "Could not stop the timed mist of %s: %s", device_id, err
+                )
+                return
+            self.async_expect_spraying(device_id, False)
+
+        self._stop_timers[device_id] = async_call_later(self.hass, seconds, _stop)
+
+    @callback
+    def async_cancel_timers(self) -> None:
+        """Cancel confirmation and timed-stop timers (on unload)."""
+        if self._confirm_unsub is not None:
+            self._confirm_unsub()
+            self._confirm_unsub = None
+        for cancel in self._stop_timers.values():
+            cancel()
+        self._stop_timers.clear()
+
+
+def _merge_summary(known: Device, summary: Device) -> Device:
+    """Update the list's fields of a known device and keep its last readings."""
+    return replace(
+        known,
+        name=summary.name or known.name,
+        online=summary.online,
+        spraying=summary.spraying,
+        firmware=summary.firmware or known.firmware,
+        model=summary.model or known.model,
+    )

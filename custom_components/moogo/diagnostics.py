@@ -1,0 +1,46 @@
+"""Diagnostics of the Moogo integration, with credentials redacted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntry
+
+from .const import CONF_TOKEN, DOMAIN
+from .coordinator import MoogoConfigEntry, MoogoDeviceData
+
+TO_REDACT = {CONF_EMAIL, CONF_PASSWORD, CONF_TOKEN, "user_id", "unique_id", "title"}
+
+
+def _device_payload(data: MoogoDeviceData) -> dict[str, Any]:
+    return asdict(data)
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: MoogoConfigEntry
+) -> dict[str, Any]:
+    """Return the entry (redacted) and the latest snapshot of every device."""
+    coordinator = entry.runtime_data
+    return {
+        "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+        "last_update_success": coordinator.last_update_success,
+        "devices": {
+            device_id: _device_payload(data)
+            for device_id, data in coordinator.data.devices.items()
+        },
+    }
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: MoogoConfigEntry, device: DeviceEntry
+) -> dict[str, Any]:
+    """Return the latest snapshot of one device."""
+    devices = entry.runtime_data.data.devices
+    for domain, device_id in device.identifiers:
+        if domain == DOMAIN and device_id in devices:
+            return _device_payload(devices[device_id])
+    return {}

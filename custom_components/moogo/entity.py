@@ -1,0 +1,126 @@
+"""Base entity and command error handling of the Moogo integration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Concatenate
+
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api import (
+    MoogoAuthError,
+    MoogoConnectionError,
+    MoogoDeviceOfflineError,
+    MoogoError,
+    MoogoRateLimitError,
+)
+from .const import DOMAIN
+from .coordinator import MoogoConfigEntry, MoogoCoordinator, MoogoDeviceData
+
+
+def translated_error(err: MoogoError) -> HomeAssistantError:
+    """Turn a client error into the translated error HA shows to the user."""
+    if isinstance(err, MoogoAuthError):
+        key = "auth_failed"
+    elif isinstance(err, MoogoRateLimitError):
+        key = "rate_limited"
+    elif isinstance(err, MoogoDeviceOfflineError):
+        key = "device_offline"
+    elif isinstance(err, MoogoConnectionError):
+        key = "communication_error"
+    else:
+        key = "unknown_error"
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"error": str(err)},
+    )
+
+
+async def run_command[T](
+    coordinator: MoogoCoordinator, command: Coroutine[Any, Any, T]
+) -> T:
+    """Await a client command, raising translated errors; auth errors start reauth."""
+    try:
+        return await command
+    except MoogoError as err:
+        if isinstance(err, MoogoAuthError):
+            coordinator.config_entry.async_start_reauth(coordinator.hass)
+        raise translated_error(err) from err
+
+
+def moogo_command[EntityT: MoogoEntity, **P](
+    func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]],
+) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
+    """Decorate an entity command so client errors surface as translated HA errors."""
+
+    async def wrapper(entity: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        await run_command(entity.coordinator, func(entity, *args, **kwargs))
+
+    return wrapper
+
+
+class MoogoEntity(CoordinatorEntity[MoogoCoordinator]):
+    """An entity of one Moogo device."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: MoogoCoordinator,
+        device_id: str,
+        description: EntityDescription,
+    ) -> None:
+        """Bind the entity to a device and a description."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.device_id = device_id
+        # Device ids are unique across the whole Moogo cloud, so two accounts
+        # never collide.
+        self._attr_unique_id = f"{device_id}_{description.key}"
+        device = self.device_data.device
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, device_id)},
+            manufacturer="Moogo",
+            model=device.model,
+            name=device.name or f"Moogo {device_id}",
+            sw_version=device.firmware,
+            serial_number=device_id,
+        )
+
+    @property
+    def device_data(self) -> MoogoDeviceData:
+        """Return the device's part of the latest snapshot."""
+        return self.coordinator.data.devices[self.device_id]
+
+    @property
+    def available(self) -> bool:
+        """Unavailable when the account, or this device, cannot be read."""
+        return (
+            super().available
+            and self.device_id in self.coordinator.data.devices
+            and self.device_data.available
+        )
+
+
+def add_device_entities[DescriptionT: EntityDescription](
+    entry: MoogoConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entity_class: Callable[[MoogoCoordinator, str, DescriptionT], MoogoEntity],
+    descriptions: Sequence[DescriptionT],
+) -> None:
+    """Add a platform's entities for every device, now and whenever devices appear."""
+    coordinator = entry.runtime_data
+
+    def _add(device_ids: set[str]) -> None:
+        async_add_entities(
+            entity_class(coordinator, device_id, description)
+            for device_id in sorted(device_ids)
+            for description in descriptions
+        )
+
+    entry.async_on_unload(coordinator.async_add_new_device_listener(_add))

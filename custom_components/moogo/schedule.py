@@ -1,0 +1,65 @@
+"""When the next scheduled mist happens, from a device's schedules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+
+from .api import Schedule
+
+# A weekly schedule always fires within 7 days; one more day covers a skip.
+_SEARCH_DAYS = 15
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One upcoming run of a schedule."""
+
+    schedule: Schedule
+    start: datetime
+
+
+def _api_weekday(moment: datetime) -> int:
+    """Weekday in the API's numbering: 0 = Sunday .. 6 = Saturday."""
+    return (moment.weekday() + 1) % 7
+
+
+def _occurrences(schedule: Schedule, now: datetime, zone: tzinfo) -> Iterator[datetime]:
+    if schedule.hour is None or schedule.minute is None:
+        return
+    if not (0 <= schedule.hour <= 23 and 0 <= schedule.minute <= 59):
+        return
+    today = now.astimezone(zone).date()
+    for offset in range(_SEARCH_DAYS):
+        start = datetime.combine(
+            today + timedelta(days=offset), time(schedule.hour, schedule.minute), zone
+        )
+        if start <= now:
+            continue
+        # An empty repeat set is a one-off run at the next matching time.
+        if not schedule.repeat_days:
+            yield start
+            return
+        if _api_weekday(start) in schedule.repeat_days:
+            yield start
+
+
+def next_occurrence(
+    schedules: Iterable[Schedule], now: datetime, zone: tzinfo
+) -> Occurrence | None:
+    """Return the earliest upcoming run of the enabled schedules.
+
+    A schedule marked to skip its next run contributes its run after that.
+    """
+    best: Occurrence | None = None
+    for schedule in schedules:
+        if not schedule.enabled:
+            continue
+        runs = _occurrences(schedule, now, zone)
+        if schedule.skip_next:
+            next(runs, None)
+        start = next(runs, None)
+        if start is not None and (best is None or start < best.start):
+            best = Occurrence(schedule, start)
+    return best

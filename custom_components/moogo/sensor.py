@@ -1,0 +1,176 @@
+"""Sensors of Moogo devices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    EntityCategory,
+    UnitOfTemperature,
+    UnitOfTime,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .coordinator import MoogoConfigEntry, MoogoDeviceData
+from .entity import MoogoEntity, add_device_entities
+from .schedule import next_occurrence
+
+# Read-only platform: the coordinator does all the I/O.
+PARALLEL_UPDATES = 0
+
+TANK_STATES = ["empty", "filled"]
+
+
+def _tank_state(empty: bool | None) -> str | None:
+    if empty is None:
+        return None
+    return "empty" if empty else "filled"
+
+
+def _next_mist(data: MoogoDeviceData) -> datetime | None:
+    if not data.schedules:
+        return None
+    zone = dt_util.get_default_time_zone()
+    if data.config and data.config.time_zone:
+        zone = dt_util.get_time_zone(data.config.time_zone) or zone
+    occurrence = next_occurrence(data.schedules, dt_util.utcnow(), zone)
+    return occurrence.start if occurrence else None
+
+
+def _enabled_schedules(data: MoogoDeviceData) -> int | None:
+    if data.schedules is None:
+        return None
+    return sum(1 for schedule in data.schedules if schedule.enabled)
+
+
+def _schedule_attributes(data: MoogoDeviceData) -> Mapping[str, Any] | None:
+    # The ids are what moogo.remove_schedule takes; users find them here.
+    if data.schedules is None:
+        return None
+    return {
+        "schedules": [
+            {
+                "id": schedule.schedule_id,
+                "time": f"{schedule.hour or 0:02d}:{schedule.minute or 0:02d}",
+                "duration": schedule.duration,
+                "weekdays": list(schedule.repeat_days),
+                "enabled": schedule.enabled,
+            }
+            for schedule in data.schedules
+        ]
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoogoSensorEntityDescription(SensorEntityDescription):
+    """How one sensor reads the device data."""
+
+    value_fn: Callable[[MoogoDeviceData], float | int | str | datetime | None]
+    attributes_fn: Callable[[MoogoDeviceData], Mapping[str, Any] | None] | None = None
+
+
+SENSORS: tuple[MoogoSensorEntityDescription, ...] = (
+    MoogoSensorEntityDescription(
+        key="temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: data.device.temperature,
+    ),
+    MoogoSensorEntityDescription(
+        key="humidity",
+        device_class=SensorDeviceClass.HUMIDITY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: data.device.humidity,
+    ),
+    MoogoSensorEntityDescription(
+        key="signal_strength",
+        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data: data.device.rssi,
+    ),
+    MoogoSensorEntityDescription(
+        key="concentrate_level",
+        translation_key="concentrate_level",
+        device_class=SensorDeviceClass.ENUM,
+        options=TANK_STATES,
+        value_fn=lambda data: _tank_state(data.device.liquid_empty),
+    ),
+    MoogoSensorEntityDescription(
+        key="water_level",
+        translation_key="water_level",
+        device_class=SensorDeviceClass.ENUM,
+        options=TANK_STATES,
+        value_fn=lambda data: _tank_state(data.device.water_empty),
+    ),
+    MoogoSensorEntityDescription(
+        key="last_mist_end",
+        translation_key="last_mist_end",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data: data.device.latest_spraying_end,
+    ),
+    MoogoSensorEntityDescription(
+        key="last_mist_duration",
+        translation_key="last_mist_duration",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        value_fn=lambda data: data.device.latest_spraying_duration,
+    ),
+    MoogoSensorEntityDescription(
+        key="next_mist",
+        translation_key="next_mist",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=_next_mist,
+    ),
+    MoogoSensorEntityDescription(
+        key="enabled_schedules",
+        translation_key="enabled_schedules",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_enabled_schedules,
+        attributes_fn=_schedule_attributes,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MoogoConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add sensors for every device, now and as devices appear."""
+    add_device_entities(entry, async_add_entities, MoogoSensorEntity, SENSORS)
+
+
+class MoogoSensorEntity(MoogoEntity, SensorEntity):
+    """A sensor reading one value of a device."""
+
+    entity_description: MoogoSensorEntityDescription
+
+    @property
+    def native_value(self) -> float | int | str | datetime | None:
+        """Return the sensor value."""
+        return self.entity_description.value_fn(self.device_data)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Return extra attributes where the description defines them."""
+        if self.entity_description.attributes_fn is None:
+            return None
+        return self.entity_description.attributes_fn(self.device_data)

@@ -1,0 +1,170 @@
+"""Actions of the Moogo integration."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+import probatio as vol
+
+from .const import (
+    ATTR_DURATION,
+    ATTR_ENABLED,
+    ATTR_SCHEDULE_ID,
+    ATTR_TIME,
+    ATTR_WEEKDAYS,
+    DOMAIN,
+    SERVICE_ADD_SCHEDULE,
+    SERVICE_MIST,
+    SERVICE_REMOVE_SCHEDULE,
+    WEEKDAYS,
+)
+from .coordinator import MoogoConfigEntry, MoogoCoordinator
+from .entity import run_command
+
+MAX_DURATION_SECONDS = 3600
+
+MIST_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_DURATION): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_DURATION_SECONDS)
+        ),
+    }
+)
+ADD_SCHEDULE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_TIME): cv.time,
+        vol.Required(ATTR_DURATION): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_DURATION_SECONDS)
+        ),
+        vol.Optional(ATTR_WEEKDAYS, default=list(WEEKDAYS)): vol.All(
+            cv.ensure_list, [vol.In(WEEKDAYS)], vol.Length(min=1)
+        ),
+        vol.Optional(ATTR_ENABLED, default=True): cv.boolean,
+    }
+)
+REMOVE_SCHEDULE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_SCHEDULE_ID): cv.string,
+    }
+)
+
+
+def _target(hass: HomeAssistant, device_entry_id: str) -> tuple[MoogoCoordinator, str]:
+    """Resolve an HA device id to the coordinator and the Moogo device id."""
+    device = dr.async_get(hass).async_get(device_entry_id)
+    moogo_id = (
+        next((ident for domain, ident in device.identifiers if domain == DOMAIN), None)
+        if device
+        else None
+    )
+    if device is None or moogo_id is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_device",
+            translation_placeholders={"device_id": device_entry_id},
+        )
+    for entry_id in device.config_entries:
+        entry: MoogoConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+        if (
+            entry is not None
+            and entry.domain == DOMAIN
+            and entry.state is ConfigEntryState.LOADED
+            and moogo_id in entry.runtime_data.data.devices
+        ):
+            return entry.runtime_data, moogo_id
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="device_not_loaded",
+        translation_placeholders={"device_id": device_entry_id},
+    )
+
+
+async def _async_mist(call: ServiceCall) -> None:
+    coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
+    duration: int = call.data[ATTR_DURATION]
+    config = coordinator.data.devices[device_id].config
+    # The cloud has no duration parameter: the device sprays for its default
+    # and HA stops it earlier. A longer mist cannot be honoured.
+    if config and config.spraying_seconds and duration > config.spraying_seconds:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="duration_too_long",
+            translation_placeholders={
+                "duration": str(duration),
+                "maximum": str(config.spraying_seconds),
+            },
+        )
+    await run_command(coordinator, coordinator.client.start_spray(device_id))
+    coordinator.async_expect_spraying(device_id, True)
+    coordinator.async_stop_spray_later(device_id, duration)
+
+
+async def _async_add_schedule(call: ServiceCall) -> ServiceResponse:
+    coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
+    start: time = call.data[ATTR_TIME]
+    schedule = await run_command(
+        coordinator,
+        coordinator.client.create_schedule(
+            device_id,
+            hour=start.hour,
+            minute=start.minute,
+            duration=call.data[ATTR_DURATION],
+            weekdays=[WEEKDAYS.index(day) for day in call.data[ATTR_WEEKDAYS]],
+            enabled=call.data[ATTR_ENABLED],
+        ),
+    )
+    await coordinator.async_refresh_slow_data(device_id)
+    return {"schedule_id": schedule.schedule_id if schedule else None}
+
+
+async def _async_remove_schedule(call: ServiceCall) -> None:
+    coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
+    schedule_id: str = call.data[ATTR_SCHEDULE_ID]
+    known = coordinator.data.devices[device_id].schedules
+    if known is not None and all(item.schedule_id != schedule_id for item in known):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_schedule",
+            translation_placeholders={"schedule_id": schedule_id},
+        )
+    await run_command(
+        coordinator, coordinator.client.delete_schedule(device_id, schedule_id)
+    )
+    await coordinator.async_refresh_slow_data(device_id)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions; they resolve their config entry per call."""
+    hass.services.async_register(DOMAIN, SERVICE_MIST, _async_mist, schema=MIST_SCHEMA)
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_ADD_SCHEDULE,
+        _async_add_schedule,
+        schema=ADD_SCHEDULE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_REMOVE_SCHEDULE,
+        _async_remove_schedule,
+        schema=REMOVE_SCHEDULE_SCHEMA,
+    )
+
+
+__all__: list[Any] = ["async_setup_services"]

@@ -1,0 +1,130 @@
+"""Switches of Moogo devices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import MoogoClient
+from .coordinator import MoogoConfigEntry, MoogoDeviceData
+from .entity import MoogoEntity, add_device_entities, moogo_command
+
+# Commands go to one cloud account; one at a time keeps it gentle.
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoogoSwitchEntityDescription(SwitchEntityDescription):
+    """How one switch reads and sets a device."""
+
+    value_fn: Callable[[MoogoDeviceData], bool | None]
+    set_fn: Callable[[MoogoClient, str, bool], Coroutine[Any, Any, None]]
+    # Spraying is confirmed by the fast poll; the rest lives in slow data.
+    changes_spraying: bool = False
+
+
+def _set_spraying(
+    client: MoogoClient, device_id: str, on: bool
+) -> Coroutine[Any, Any, None]:
+    return client.start_spray(device_id) if on else client.stop_spray(device_id)
+
+
+def _set_all_schedules(
+    client: MoogoClient, device_id: str, on: bool
+) -> Coroutine[Any, Any, None]:
+    if on:
+        return client.enable_all_schedules(device_id)
+    return client.disable_all_schedules(device_id)
+
+
+def _any_schedule_enabled(data: MoogoDeviceData) -> bool | None:
+    if data.schedules is None:
+        return None
+    return any(schedule.enabled for schedule in data.schedules)
+
+
+SWITCHES: tuple[MoogoSwitchEntityDescription, ...] = (
+    MoogoSwitchEntityDescription(
+        key="spray",
+        translation_key="spray",
+        value_fn=lambda data: data.device.spraying,
+        set_fn=_set_spraying,
+        changes_spraying=True,
+    ),
+    MoogoSwitchEntityDescription(
+        key="schedules",
+        translation_key="schedules",
+        entity_category=EntityCategory.CONFIG,
+        value_fn=_any_schedule_enabled,
+        set_fn=_set_all_schedules,
+    ),
+    MoogoSwitchEntityDescription(
+        key="pause_in_rain",
+        translation_key="pause_in_rain",
+        entity_category=EntityCategory.CONFIG,
+        value_fn=lambda data: data.config.stop_rainy if data.config else None,
+        set_fn=lambda client, device_id, on: client.set_config(
+            device_id, stop_rainy=on
+        ),
+    ),
+    MoogoSwitchEntityDescription(
+        key="pause_in_snow",
+        translation_key="pause_in_snow",
+        entity_category=EntityCategory.CONFIG,
+        value_fn=lambda data: data.config.stop_snow if data.config else None,
+        set_fn=lambda client, device_id, on: client.set_config(device_id, stop_snow=on),
+    ),
+    MoogoSwitchEntityDescription(
+        key="pause_in_windstorm",
+        translation_key="pause_in_windstorm",
+        entity_category=EntityCategory.CONFIG,
+        value_fn=lambda data: data.config.stop_windstorm if data.config else None,
+        set_fn=lambda client, device_id, on: client.set_config(
+            device_id, stop_windstorm=on
+        ),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MoogoConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add switches for every device, now and as devices appear."""
+    add_device_entities(entry, async_add_entities, MoogoSwitchEntity, SWITCHES)
+
+
+class MoogoSwitchEntity(MoogoEntity, SwitchEntity):
+    """A switch of a device."""
+
+    entity_description: MoogoSwitchEntityDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return the state."""
+        return self.entity_description.value_fn(self.device_data)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn the switch on."""
+        await self._async_set(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn the switch off."""
+        await self._async_set(False)
+
+    @moogo_command
+    async def _async_set(self, on: bool) -> None:
+        await self.entity_description.set_fn(
+            self.coordinator.client, self.device_id, on
+        )
+        if self.entity_description.changes_spraying:
+            self.coordinator.async_expect_spraying(self.device_id, on)
+        else:
+            await self.coordinator.async_refresh_slow_data(self.device_id)
