@@ -232,7 +232,9 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             self._pending.pop(device_id, None)
             if stop := self._stop_timers.pop(device_id, None):
                 stop()
-            if entry := registry.async_get_device(identifiers={(DOMAIN, device_id)}):
+            if entry := registry.async_get_device_by_identifier(
+                (DOMAIN, device_id), self.config_entry.entry_id
+            ):
                 LOGGER.debug(
                     "Removing Moogo device %s, gone from the account", device_id
                 )

@@ -291,6 +291,12 @@ class MoogoClient:
         except TimeoutError as err:
             raise MoogoConnectionError(f"Timed out on {method} {path}") from err
         except aiohttp.ClientError as err:
+            if session.closed:
+                # Closing a session aborts its in-flight requests with a bare
+                # ClientConnectionError; say what actually happened.
+                raise MoogoSessionClosedError(
+                    f"The HTTP session was closed during {method} {path}"
+                ) from err
             raise MoogoConnectionError(
                 f"Could not reach the Moogo cloud on {method} {path}: {type(err).__name__}"
             ) from err
