@@ -9,6 +9,8 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 
 import pytest
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -18,6 +20,7 @@ from custom_components.moogo.api import MoogoToken
 from custom_components.moogo.const import CONF_API_URL, CONF_TOKEN, DOMAIN
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from moogo_sim import MoogoSimulator, SimAccount
 
 EMAIL = "owner@example.com"
@@ -36,6 +39,12 @@ class Cloud:
     def logins(self) -> int:
         """Login requests the simulator has seen."""
         return self.sim.request_counts.get("POST /v1/user/login", 0)
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Serialise HA objects (states, registry entries) stably, as HA core does."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)
@@ -72,8 +81,12 @@ async def cloud(socket_enabled: None) -> AsyncIterator[Cloud]:
         spraying_seconds=90,
     )
     sim.add_schedule(PATIO_ID, hour=7, minute=30, duration=45, repeat_set="1,2,3,4,5")
-    sim.add_schedule(PATIO_ID, hour=19, minute=0, duration=60, repeat_set="0,1,2,3,4,5,6")
-    sim.add_schedule(GARDEN_ID, hour=20, minute=15, duration=30, repeat_set="6", status=0)
+    sim.add_schedule(
+        PATIO_ID, hour=19, minute=0, duration=60, repeat_set="0,1,2,3,4,5,6"
+    )
+    sim.add_schedule(
+        GARDEN_ID, hour=20, minute=15, duration=30, repeat_set="6", status=0
+    )
     await sim.start()
     try:
         yield Cloud(sim, account)
@@ -105,7 +118,9 @@ def config_entry(cloud: Cloud) -> MockConfigEntry:
     return make_entry(cloud)
 
 
-async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
     """Move the clock (HA's and the simulator's) and run what falls due.
 
     One extra second covers the sub-second offset HA adds to coordinator timers.
@@ -114,6 +129,11 @@ async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: ti
     async_fire_time_changed(hass)
     # Coordinator refreshes run as background tasks doing real HTTP I/O.
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+# A fixed, realistic moment (a summer Wednesday) so timestamps and the next
+# scheduled mist are deterministic in snapshots.
+FROZEN_NOW = "2026-07-01T18:00:00+00:00"
 
 
 @pytest.fixture
@@ -125,3 +145,12 @@ async def init_integration(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+def entity_id_of(hass: HomeAssistant, platform: str, device_id: str, key: str) -> str:
+    """The entity id registered for a device's entity key."""
+    entity_id = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{device_id}_{key}"
+    )
+    assert entity_id is not None, f"no {platform} entity for {device_id}_{key}"
+    return entity_id

@@ -27,7 +27,10 @@ TEMPERATURE = "sensor.patio_temperature"
 async def test_ha_loads_this_repositorys_integration(hass: HomeAssistant) -> None:
     """HA must import custom_components/moogo from this checkout, not a test copy."""
     integration = await async_get_integration(hass, DOMAIN)
-    assert Path(integration.file_path).resolve() == REPO_ROOT / "custom_components" / "moogo"
+    assert (
+        Path(integration.file_path).resolve()
+        == REPO_ROOT / "custom_components" / "moogo"
+    )
 
 
 async def test_setup_and_unload_keeps_shared_session_open(
@@ -105,7 +108,9 @@ async def test_restart_with_stored_token_performs_no_login(
     assert hass.states.get(TEMPERATURE).state == "27.5"
 
 
-async def test_foreign_stored_token_is_ignored(hass: HomeAssistant, cloud: Cloud) -> None:
+async def test_foreign_stored_token_is_ignored(
+    hass: HomeAssistant, cloud: Cloud
+) -> None:
     """A stored token of another user id is not used; setup logs in instead."""
     entry = make_entry(cloud, token=MoogoToken(token="forged", user_id="someone-else"))
     entry.add_to_hass(hass)
@@ -117,9 +122,9 @@ async def test_foreign_stored_token_is_ignored(hass: HomeAssistant, cloud: Cloud
 
 async def test_revoked_token_leads_to_one_login(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     cloud: Cloud,
     init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A revoked token is replaced by exactly one login; entities stay available."""
     old_token = init_integration.data[CONF_TOKEN]["token"]
@@ -137,9 +142,9 @@ async def test_revoked_token_leads_to_one_login(
 
 async def test_password_changed_elsewhere_starts_reauth(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     cloud: Cloud,
     init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Token revoked and password changed: one failed login, then reauth."""
     cloud.sim.change_password(EMAIL, "a-new-password")
@@ -165,7 +170,9 @@ async def test_wrong_password_at_setup_is_auth_failure(
     """Bad stored credentials fail setup with a reauth flow, not a retry loop."""
     entry = make_entry(cloud)
     entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(entry, data={**entry.data, "password": "wrong"})
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "password": "wrong"}
+    )
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 

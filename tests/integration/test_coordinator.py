@@ -1,0 +1,193 @@
+"""Polling: partial failures, offline devices, dynamic devices, request budget."""
+
+from __future__ import annotations
+
+import logging
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.moogo.const import DOMAIN, SLOW_UPDATE_INTERVAL, UPDATE_INTERVAL
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+
+from .conftest import EMAIL, GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
+
+
+async def test_one_failing_device_does_not_fail_the_refresh(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Only the failing device's readings go unavailable, and they come back."""
+    garden_temperature = entity_id_of(hass, "sensor", GARDEN_ID, "temperature")
+    garden_online = entity_id_of(hass, "binary_sensor", GARDEN_ID, "online")
+    patio_temperature = entity_id_of(hass, "sensor", PATIO_ID, "temperature")
+    cloud.sim.faults.http_status = 500
+    cloud.sim.faults.paths = [f"/v1/devices/{GARDEN_ID}"]
+    cloud.sim.device(PATIO_ID).temperature = 31.0
+
+    with caplog.at_level(logging.INFO, logger="custom_components.moogo"):
+        await advance(hass, freezer, UPDATE_INTERVAL)
+        await advance(hass, freezer, UPDATE_INTERVAL)
+
+    assert init_integration.runtime_data.last_update_success
+    assert hass.states.get(garden_temperature).state == STATE_UNAVAILABLE
+    assert hass.states.get(garden_online).state == STATE_ON
+    assert hass.states.get(patio_temperature).state == "31.0"
+    unavailable_logs = [r for r in caplog.records if "is unavailable" in r.getMessage()]
+    assert len(unavailable_logs) == 1
+
+    cloud.sim.reset_faults()
+    with caplog.at_level(logging.INFO, logger="custom_components.moogo"):
+        await advance(hass, freezer, UPDATE_INTERVAL)
+        await advance(hass, freezer, UPDATE_INTERVAL)
+
+    assert hass.states.get(garden_temperature).state == "22.0"
+    back_logs = [r for r in caplog.records if "available again" in r.getMessage()]
+    assert len(back_logs) == 1
+
+
+async def test_offline_device_keeps_connectivity_available(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """An offline device shows as disconnected; its readings are unavailable."""
+    online = entity_id_of(hass, "binary_sensor", PATIO_ID, "online")
+    spray = entity_id_of(hass, "switch", PATIO_ID, "spray")
+    assert hass.states.get(online).state == STATE_ON
+
+    cloud.sim.set_online(PATIO_ID, False)
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    assert hass.states.get(online).state == STATE_OFF
+    assert hass.states.get(spray).state == STATE_UNAVAILABLE
+
+    cloud.sim.set_online(PATIO_ID, True)
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    assert hass.states.get(online).state == STATE_ON
+    assert hass.states.get(spray).state == STATE_OFF
+
+
+async def test_account_failure_makes_all_unavailable_then_recovers(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """When the device list fails, every entity (connectivity too) goes unavailable."""
+    online = entity_id_of(hass, "binary_sensor", PATIO_ID, "online")
+    temperature = entity_id_of(hass, "sensor", PATIO_ID, "temperature")
+    cloud.sim.faults.html_error = True
+
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    assert not init_integration.runtime_data.last_update_success
+    assert hass.states.get(online).state == STATE_UNAVAILABLE
+    assert hass.states.get(temperature).state == STATE_UNAVAILABLE
+
+    cloud.sim.reset_faults()
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    assert hass.states.get(online).state == STATE_ON
+    assert hass.states.get(temperature).state == "27.5"
+
+
+async def test_devices_added_and_removed_without_reload(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A new device gets entities at the next poll; a gone one leaves the registry."""
+    device_registry = dr.async_get(hass)
+    cloud.sim.add_device(EMAIL, device_id="MGNEW000003", name="Porch", temperature=18.5)
+
+    await advance(hass, freezer, UPDATE_INTERVAL)
+
+    porch_temperature = entity_id_of(hass, "sensor", "MGNEW000003", "temperature")
+    assert hass.states.get(porch_temperature).state == "18.5"
+    assert device_registry.async_get_device_by_identifier(
+        (DOMAIN, "MGNEW000003"), init_integration.entry_id
+    )
+
+    cloud.sim.remove_device(GARDEN_ID)
+    await advance(hass, freezer, UPDATE_INTERVAL)
+
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, GARDEN_ID), init_integration.entry_id
+        )
+        is None
+    )
+    assert (
+        er.async_get(hass).async_get_entity_id(
+            "sensor", DOMAIN, f"{GARDEN_ID}_temperature"
+        )
+        is None
+    )
+    assert hass.states.get(porch_temperature).state == "18.5"
+
+
+async def test_request_budget_per_refresh(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A fast refresh costs one list plus one detail per device; slow data waits."""
+    cloud.sim.reset_counts()
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    assert cloud.sim.request_counts == {
+        "GET /v1/devices": 1,
+        "GET /v1/devices/{device_id}": 2,
+    }
+
+    cloud.sim.reset_counts()
+    await advance(hass, freezer, SLOW_UPDATE_INTERVAL)
+    counts = cloud.sim.request_counts
+    assert counts["GET /v1/devices/{device_id}/schedules"] == 2
+    assert counts["GET /v1/devices/{device_id}/configs"] == 2
+    assert counts["GET /v1/devices"] == 1
+
+
+async def test_offline_devices_cost_no_detail_request(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The list already says a device is offline; its stale detail is not fetched."""
+    cloud.sim.set_online(GARDEN_ID, False)
+    cloud.sim.reset_counts()
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    assert cloud.sim.request_counts == {
+        "GET /v1/devices": 1,
+        "GET /v1/devices/{device_id}": 1,
+    }
+
+
+async def test_failed_slow_data_keeps_last_values_and_retries(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Schedules that fail to load keep their last value and are retried next poll."""
+    schedules = entity_id_of(hass, "sensor", PATIO_ID, "enabled_schedules")
+    assert hass.states.get(schedules).state == "2"
+    cloud.sim.faults.http_status = 500
+    cloud.sim.faults.paths = ["/schedules"]
+
+    await advance(hass, freezer, SLOW_UPDATE_INTERVAL)
+    assert hass.states.get(schedules).state == "2"
+
+    cloud.sim.reset_faults()
+    cloud.sim.add_schedule(PATIO_ID, hour=6, minute=0, duration=30)
+    cloud.sim.reset_counts()
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    assert cloud.sim.request_counts["GET /v1/devices/{device_id}/schedules"] == 2
+    assert hass.states.get(schedules).state == "3"

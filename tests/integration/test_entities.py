@@ -1,0 +1,118 @@
+"""Entity states of every platform, as syrupy snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from unittest.mock import PropertyMock, patch
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.moogo import PLATFORMS
+from custom_components.moogo.const import DOMAIN
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+
+from .conftest import FROZEN_NOW, GARDEN_ID, PATIO_ID, Cloud, make_entry
+
+
+def _volatile(prop: object, path: object) -> bool:
+    return prop in {
+        "id",
+        "config_entries",
+        "config_entries_subentries",
+        "primary_config_entry",
+        "created_at",
+        "modified_at",
+    }
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """All platforms, unless a test narrows them."""
+    return PLATFORMS
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Enable entities that are disabled by default (as HA core's tests do)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture
+async def frozen_entry(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    freezer: FrozenDateTimeFactory,
+    platforms: list[Platform],
+) -> MockConfigEntry:
+    """Set up the integration at a fixed moment."""
+    freezer.move_to(FROZEN_NOW)
+    cloud.sim.device(PATIO_ID).latest_spraying_end = 1782922500.0
+    cloud.sim.device(PATIO_ID).latest_spraying_duration = 45
+    entry = make_entry(cloud)
+    entry.add_to_hass(hass)
+    with patch("custom_components.moogo.PLATFORMS", platforms):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    return entry
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize(
+    "platforms",
+    [[platform] for platform in PLATFORMS],
+    ids=lambda platforms: platforms[0].value,
+)
+async def test_platform_snapshot(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    frozen_entry: MockConfigEntry,
+) -> None:
+    """Every entity's registry entry and state match the snapshot."""
+    await snapshot_platform(hass, entity_registry, snapshot, frozen_entry.entry_id)
+
+
+async def test_device_info(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    snapshot: SnapshotAssertion,
+    frozen_entry: MockConfigEntry,
+) -> None:
+    """Each device is registered with Moogo's name, model, firmware and serial."""
+    for device_id in (PATIO_ID, GARDEN_ID):
+        device = device_registry.async_get_device_by_identifier(
+            (DOMAIN, device_id), frozen_entry.entry_id
+        )
+        assert device is not None
+        assert device.manufacturer == "Moogo"
+        assert device.serial_number == device_id
+        assert device == snapshot(name=device_id, exclude=_volatile)
+
+
+async def test_disabled_by_default(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    frozen_entry: MockConfigEntry,
+) -> None:
+    """Signal strength is a diagnostic sensor, disabled until the user wants it."""
+    entity_id = entity_registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{PATIO_ID}_signal_strength"
+    )
+    assert entity_id is not None
+    entry = entity_registry.async_get(entity_id)
+    assert entry is not None
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(entity_id) is None
