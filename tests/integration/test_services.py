@@ -1,0 +1,205 @@
+"""The moogo.mist, moogo.add_schedule and moogo.remove_schedule actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.moogo.const import DOMAIN
+from homeassistant.const import ATTR_DEVICE_ID, STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+
+from .conftest import GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
+
+
+def _device(hass: HomeAssistant, entry: MockConfigEntry, moogo_id: str) -> str:
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, moogo_id), entry.entry_id
+    )
+    assert device is not None
+    return device.id
+
+
+async def test_mist_starts_and_stops_after_duration(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A 20 s mist starts now and HA stops it 20 s later, shorter than the default."""
+    spray = entity_id_of(hass, "switch", PATIO_ID, "spray")
+    await hass.services.async_call(
+        DOMAIN,
+        "mist",
+        {ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID), "duration": 20},
+        blocking=True,
+    )
+    assert cloud.sim.is_spraying(PATIO_ID)
+    assert hass.states.get(spray).state == STATE_ON
+
+    await advance(hass, freezer, timedelta(seconds=10))
+    assert cloud.sim.is_spraying(PATIO_ID)
+
+    await advance(hass, freezer, timedelta(seconds=10))
+    assert not cloud.sim.is_spraying(PATIO_ID)
+    assert hass.states.get(spray).state == STATE_OFF
+    # The device recorded a 20 s spray, not its 60 s default.
+    await advance(hass, freezer, timedelta(seconds=30))
+    duration = entity_id_of(hass, "sensor", PATIO_ID, "last_mist_duration")
+    assert float(hass.states.get(duration).state) == pytest.approx(20, abs=2)
+
+
+async def test_mist_longer_than_default_is_refused(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """The device's default duration bounds a mist; a longer one is a validation error."""
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "mist",
+            {ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID), "duration": 61},
+            blocking=True,
+        )
+    assert err.value.translation_key == "duration_too_long"
+    assert not cloud.sim.is_spraying(PATIO_ID)
+
+
+async def test_mist_on_offline_device_raises(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """An offline device turns into a translated error for the automation."""
+    cloud.sim.set_online(GARDEN_ID, False)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "mist",
+            {
+                ATTR_DEVICE_ID: _device(hass, init_integration, GARDEN_ID),
+                "duration": 10,
+            },
+            blocking=True,
+        )
+    assert err.value.translation_key == "device_offline"
+
+
+async def test_mist_on_unknown_device_is_validation_error(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """A device id that is not a Moogo device is refused before any request."""
+    other = dr.async_get(hass).async_get_or_create(
+        config_entry_id=init_integration.entry_id, identifiers={("other", "x")}
+    )
+    for device_id in ("not-a-device", other.id):
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                DOMAIN,
+                "mist",
+                {ATTR_DEVICE_ID: device_id, "duration": 10},
+                blocking=True,
+            )
+        assert err.value.translation_key == "invalid_device"
+
+
+async def test_action_on_unloaded_entry_is_validation_error(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """Actions refuse devices whose account is not loaded."""
+    device_id = _device(hass, init_integration, PATIO_ID)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "mist", {ATTR_DEVICE_ID: device_id, "duration": 10}, blocking=True
+        )
+    assert err.value.translation_key == "device_not_loaded"
+
+
+async def test_add_and_remove_schedule(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """add_schedule creates it (returning its id); remove_schedule deletes it."""
+    device_id = _device(hass, init_integration, GARDEN_ID)
+    enabled = entity_id_of(hass, "sensor", GARDEN_ID, "enabled_schedules")
+    assert hass.states.get(enabled).state == "0"
+
+    response = await hass.services.async_call(
+        DOMAIN,
+        "add_schedule",
+        {
+            ATTR_DEVICE_ID: device_id,
+            "time": "19:45:00",
+            "duration": 40,
+            "weekdays": ["sat", "sun"],
+        },
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    schedule_id = response["schedule_id"]
+    created = next(
+        s for s in cloud.sim.device(GARDEN_ID).schedules if s.schedule_id == schedule_id
+    )
+    assert (created.hour, created.minute, created.duration) == (19, 45, 40)
+    assert created.repeat_set == "0,6"
+    assert created.status == 1
+    assert hass.states.get(enabled).state == "1"
+    listed = hass.states.get(enabled).attributes["schedules"]
+    assert {
+        "id": schedule_id,
+        "time": "19:45",
+        "duration": 40,
+        "weekdays": [0, 6],
+        "enabled": True,
+    } in listed
+
+    await hass.services.async_call(
+        DOMAIN,
+        "remove_schedule",
+        {ATTR_DEVICE_ID: device_id, "schedule_id": schedule_id},
+        blocking=True,
+    )
+    assert all(
+        s.schedule_id != schedule_id for s in cloud.sim.device(GARDEN_ID).schedules
+    )
+    assert hass.states.get(enabled).state == "0"
+
+
+async def test_remove_unknown_schedule_is_validation_error(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """Removing a schedule the device does not have is refused."""
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "remove_schedule",
+            {
+                ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID),
+                "schedule_id": "nope",
+            },
+            blocking=True,
+        )
+    assert err.value.translation_key == "unknown_schedule"
+
+
+async def test_add_schedule_failure_raises_translated_error(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """A cloud failure while adding a schedule is raised, translated."""
+    cloud.sim.faults.update({"http_status": 502, "paths": ["/schedules"]})
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "add_schedule",
+            {
+                ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID),
+                "time": "06:00",
+                "duration": 30,
+            },
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "communication_error"
