@@ -103,9 +103,8 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
     # -- refresh ----------------------------------------------------------
 
     async def _async_update_data(self) -> MoogoData:
-        previous = self.data.devices if self.data else {}
         try:
-            summaries = await self.client.get_devices()
+            data = await self._fetch_snapshot()
         except MoogoAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="auth_failed"
@@ -121,15 +120,33 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
+        # The account answers again, so any lockout is over.
+        ir.async_delete_issue(self.hass, DOMAIN, self._rate_limit_issue_id)
+        return data
 
+    async def _fetch_snapshot(self) -> MoogoData:
+        """List the devices, then refresh each one concurrently.
+
+        Only account-wide errors (the list, authentication, rate limiting)
+        escape; a device whose own requests fail is marked unreachable.
+        """
+        previous = self.data.devices if self.data else {}
+        summaries = await self.client.get_devices()
         now = dt_util.utcnow()
+        # Every device request finishes before an account-wide error is raised,
+        # so no request outlives the refresh that started it.
         results = await asyncio.gather(
             *(
                 self._refresh_device(summary, previous.get(summary.device_id), now)
                 for summary in summaries
-            )
+            ),
+            return_exceptions=True,
         )
-        devices = {item.device.device_id: item for item in results}
+        devices: dict[str, MoogoDeviceData] = {}
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+            devices[result.device.device_id] = result
         self._log_reachability(devices)
         self._remove_stale_devices(previous.keys() - devices.keys())
         return MoogoData(devices=devices)
@@ -179,9 +196,12 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             return_exceptions=True,
         )
         for result in (schedules_result, config_result):
-            if isinstance(result, MoogoAuthError | MoogoRateLimitError):
-                raise result
-            if isinstance(result, BaseException) and not isinstance(result, MoogoError):
+            # Account-wide and unexpected errors end the refresh; a device's
+            # own failure only keeps its last slow data.
+            if isinstance(result, BaseException) and (
+                isinstance(result, MoogoAuthError | MoogoRateLimitError)
+                or not isinstance(result, MoogoError)
+            ):
                 raise result
         failed = isinstance(schedules_result, MoogoError) or isinstance(
             config_result, MoogoError
@@ -244,11 +264,15 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
 
     # -- rate limiting and tokens -----------------------------------------
 
+    @property
+    def _rate_limit_issue_id(self) -> str:
+        return f"{ISSUE_RATE_LIMITED}_{self.config_entry.entry_id}"
+
     def _raise_rate_limit_issue(self) -> None:
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            f"{ISSUE_RATE_LIMITED}_{self.config_entry.entry_id}",
+            self._rate_limit_issue_id,
             is_fixable=False,
             severity=ir.IssueSeverity.ERROR,
             translation_key=ISSUE_RATE_LIMITED,
@@ -258,9 +282,7 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
     @callback
     def async_token_updated(self, token: MoogoToken) -> None:
         """Persist a fresh token; a working login also ends any rate-limit issue."""
-        ir.async_delete_issue(
-            self.hass, DOMAIN, f"{ISSUE_RATE_LIMITED}_{self.config_entry.entry_id}"
-        )
+        ir.async_delete_issue(self.hass, DOMAIN, self._rate_limit_issue_id)
         self.hass.config_entries.async_update_entry(
             self.config_entry,
             data={**self.config_entry.data, CONF_TOKEN: token.as_dict()},

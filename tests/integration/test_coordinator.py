@@ -11,7 +11,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.moogo.const import DOMAIN, SLOW_UPDATE_INTERVAL, UPDATE_INTERVAL
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 
 from .conftest import EMAIL, GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
 
@@ -191,3 +195,41 @@ async def test_failed_slow_data_keeps_last_values_and_retries(
     await advance(hass, freezer, UPDATE_INTERVAL)
     assert cloud.sim.request_counts["GET /v1/devices/{device_id}/schedules"] == 2
     assert hass.states.get(schedules).state == "3"
+
+
+async def test_device_token_rejected_after_relogin_starts_reauth(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A detail request rejected even after one fresh login is an auth failure."""
+    cloud.sim.faults.update({"http_status": 401, "paths": [f"/v1/devices/{PATIO_ID}"]})
+    cloud.sim.reset_counts()
+
+    await advance(hass, freezer, UPDATE_INTERVAL)
+
+    assert cloud.sim.request_counts["POST /v1/user/login"] == 1
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_rate_limit_during_slow_refresh_fails_the_refresh(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A 429 on schedules is account-wide: the refresh fails, nothing is retried."""
+    cloud.sim.faults.update({"http_status": 429, "paths": ["/schedules"]})
+    cloud.sim.reset_counts()
+    await advance(hass, freezer, SLOW_UPDATE_INTERVAL)
+    assert not init_integration.runtime_data.last_update_success
+    assert cloud.sim.request_counts["GET /v1/devices/{device_id}/schedules"] == 2
+    issue_id = f"rate_limited_{init_integration.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    cloud.sim.reset_faults()
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    assert init_integration.runtime_data.last_update_success
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None

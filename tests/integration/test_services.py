@@ -203,3 +203,66 @@ async def test_add_schedule_failure_raises_translated_error(
             return_response=True,
         )
     assert err.value.translation_key == "communication_error"
+
+
+async def test_second_mist_replaces_the_first_timer(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A new mist while one runs restarts the countdown instead of stopping early."""
+    device_id = _device(hass, init_integration, PATIO_ID)
+    for duration in (10, 30):
+        await hass.services.async_call(
+            DOMAIN,
+            "mist",
+            {ATTR_DEVICE_ID: device_id, "duration": duration},
+            blocking=True,
+        )
+    await advance(hass, freezer, timedelta(seconds=15))
+    assert cloud.sim.is_spraying(PATIO_ID)
+    await advance(hass, freezer, timedelta(seconds=15))
+    assert not cloud.sim.is_spraying(PATIO_ID)
+
+
+async def test_failed_timed_stop_is_logged_not_raised(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Nobody awaits the timed stop: a failure is a warning, the device's default ends it."""
+    await hass.services.async_call(
+        DOMAIN,
+        "mist",
+        {ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID), "duration": 10},
+        blocking=True,
+    )
+    cloud.sim.faults.update({"http_status": 503, "paths": ["/stop"]})
+    await advance(hass, freezer, timedelta(seconds=10))
+    assert "Could not stop the timed mist" in caplog.text
+    assert cloud.sim.is_spraying(PATIO_ID)
+    cloud.sim.reset_faults()
+    await advance(hass, freezer, timedelta(seconds=60))
+    assert not cloud.sim.is_spraying(PATIO_ID)
+
+
+async def test_unload_cancels_pending_timers(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Unloading leaves no timer behind (the device's default stops the spray)."""
+    await hass.services.async_call(
+        DOMAIN,
+        "mist",
+        {ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID), "duration": 30},
+        blocking=True,
+    )
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    cloud.sim.reset_counts()
+    await advance(hass, freezer, timedelta(seconds=40))
+    assert cloud.sim.request_counts == {}
