@@ -65,7 +65,8 @@ host_debian_mirror() {
 in_env() {
     local cmd="$*"
     if [ "$(env_kind)" = native ]; then
-        (cd "$REPO_ROOT" && PATH="$REPO_ROOT/.venv/bin:$PATH" VIRTUAL_ENV="$REPO_ROOT/.venv" bash -c "$cmd")
+        (cd "$REPO_ROOT" && PATH="$REPO_ROOT/.venv/bin:$PATH" VIRTUAL_ENV="$REPO_ROOT/.venv" \
+            UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1 bash -c "$cmd")
         return
     fi
     # Only what the tests and tools need is passed into the chroot.
@@ -83,6 +84,7 @@ in_env() {
             HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
             PATH="$venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
             VIRTUAL_ENV="$venv" PIP_DISABLE_PIP_VERSION_CHECK=1 \
+            SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1 \
             MOOGO_BENCH_ARGS="${MOOGO_BENCH_ARGS:-}" PYTEST_ADDOPTS="${PYTEST_ADDOPTS:-}" \
             bash -c "cd \"$repo\" && $cmd"
     ' _ "$ROOTFS" "$REPO_ROOT" "$CHROOT_VENV" "$cmd"

@@ -1,0 +1,107 @@
+"""``python -m moogo_devstack``: the one-command demo behind ``scripts/develop``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+from pathlib import Path
+import signal
+import time
+
+from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD, MoogoSimulator
+
+from .stack import REPO_ROOT, HomeAssistantApi, HomeAssistantProcess
+
+HA_USER = "demo"
+HA_PASSWORD = "moogo-demo"  # noqa: S105 - the demo's documented login
+
+
+async def _ensure_moogo_entry(api: HomeAssistantApi, sim_url: str) -> str:
+    """Add the demo account through the real config flow unless it is there."""
+    entries = await api.entries("moogo")
+    if entries:
+        return "reused the existing Moogo entry"
+    flow = await api.start_flow("moogo")
+    result = await api.submit_flow(
+        flow["flow_id"],
+        {
+            "email": DEMO_EMAIL,
+            "password": DEMO_PASSWORD,
+            "advanced": {"api_url": sim_url},
+        },
+    )
+    if result.get("type") != "create_entry":
+        raise RuntimeError(f"Moogo config flow did not finish: {result}")
+    return "added the Moogo demo account through the config flow"
+
+
+async def _wait_for_entities(api: HomeAssistantApi, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = await api.states()
+        moogo = [
+            state
+            for entity_id, state in states.items()
+            if entity_id.startswith("switch.") and entity_id.endswith("_spray")
+        ]
+        if moogo and all(state["state"] != "unavailable" for state in moogo[:1]):
+            return len(moogo)
+        await asyncio.sleep(0.5)
+    raise TimeoutError("Moogo entities did not appear")
+
+
+async def develop(args: argparse.Namespace) -> None:
+    """Start the simulator and Home Assistant, onboard, add Moogo, then wait."""
+    started = time.monotonic()
+    state_dir = Path(args.state).resolve()
+    sim = MoogoSimulator.seeded_demo(reaction_delay=args.reaction_delay)
+    await sim.start(port=args.sim_port)
+    hass = HomeAssistantProcess(state_dir / "config", args.port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        print(f"Moogo simulator on {sim.url}", flush=True)
+        print("Starting Home Assistant (the first start installs the frontend)...", flush=True)
+        await hass.start()
+        async with HomeAssistantApi(hass.url) as api:
+            await api.onboard("Demo", HA_USER, HA_PASSWORD)
+            what = await _ensure_moogo_entry(api, sim.url)
+            devices = await _wait_for_entities(api)
+        print(
+            f"\nHome Assistant is ready at {hass.url} after {time.monotonic() - started:.0f} s"
+            f"\n  log in as: {HA_USER} / {HA_PASSWORD}"
+            f"\n  Moogo: {what}; {devices} devices (demo account {DEMO_EMAIL} / {DEMO_PASSWORD})"
+            f"\n  add another entry by hand: Settings > Devices & services > Add integration > Moogo,"
+            f" (API URL under Advanced: {sim.url})"
+            f"\n  state: {state_dir} (reused next time); log: {hass.log_file}"
+            "\nPress Ctrl-C to stop.",
+            flush=True,
+        )
+        if args.exit_when_ready:
+            return
+        await stop.wait()
+    finally:
+        print("Stopping...", flush=True)
+        with contextlib.suppress(Exception):
+            await hass.stop()
+        await sim.stop()
+
+
+def main() -> None:
+    """Parse arguments and run the demo."""
+    parser = argparse.ArgumentParser(prog="python -m moogo_devstack", description=__doc__)
+    parser.add_argument("--port", type=int, default=8123, help="Home Assistant port")
+    parser.add_argument("--sim-port", type=int, default=8089, help="simulator port")
+    parser.add_argument("--reaction-delay", type=float, default=3.0)
+    parser.add_argument("--state", default=str(REPO_ROOT / ".develop"), help="state folder")
+    parser.add_argument(
+        "--exit-when-ready", action="store_true", help="stop once the demo is ready"
+    )
+    asyncio.run(develop(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""A Home Assistant process and a small client of its REST API."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+import os
+from pathlib import Path
+import signal
+import sys
+from typing import Any, Self
+
+import aiohttp
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+INTEGRATION_DIR = REPO_ROOT / "custom_components" / "moogo"
+
+CONFIGURATION = """\
+# Written by moogo_devstack: a minimal Home Assistant for the Moogo integration.
+homeassistant:
+  name: Moogo demo
+  time_zone: America/Los_Angeles
+  country: US
+  unit_system: metric
+# The web UI and its API; nothing else, so start-up stays quick.
+frontend:
+config:
+api:
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+logger:
+  default: warning
+  logs:
+    custom_components.moogo: debug
+"""
+
+
+def write_config(config_dir: Path, port: int) -> None:
+    """Create the config folder with the integration linked in (idempotent)."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / "configuration.yaml").write_text(CONFIGURATION.format(port=port))
+    custom = config_dir / "custom_components"
+    custom.mkdir(exist_ok=True)
+    link = custom / "moogo"
+    if link.is_symlink() or link.exists():
+        if link.resolve() == INTEGRATION_DIR:
+            return
+        link.unlink()
+    link.symlink_to(INTEGRATION_DIR, target_is_directory=True)
+
+
+@dataclass
+class HomeAssistantProcess:
+    """The real ``hass`` program, started on loopback with a given config folder."""
+
+    config_dir: Path
+    port: int
+    process: asyncio.subprocess.Process | None = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        """Base URL of the web server."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_file(self) -> Path:
+        """Where Home Assistant writes its log."""
+        return self.config_dir / "home-assistant.log"
+
+    async def start(self, timeout: float = 300) -> None:
+        """Start ``hass`` and wait until its HTTP API answers."""
+        write_config(self.config_dir, self.port)
+        hass = Path(sys.executable).with_name("hass")
+        self.process = await asyncio.create_subprocess_exec(
+            str(hass),
+            "--config",
+            str(self.config_dir),
+            "--log-file",
+            str(self.log_file),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with aiohttp.ClientSession() as session:
+            while True:
+                if self.process.returncode is not None:
+                    raise RuntimeError(
+                        f"hass exited with {self.process.returncode}; see {self.log_file}"
+                    )
+                try:
+                    async with session.get(f"{self.url}/api/onboarding") as response:
+                        if response.status in (200, 401):
+                            return
+                except aiohttp.ClientError:
+                    pass
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(f"hass did not answer within {timeout} s")
+                await asyncio.sleep(0.5)
+
+    async def stop(self, timeout: float = 60) -> int | None:
+        """Stop ``hass`` gracefully (SIGTERM), killing it if it hangs."""
+        if self.process is None or self.process.returncode is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self.process.wait(), timeout)
+        except TimeoutError:
+            self.process.kill()
+            return await self.process.wait()
+
+
+class HomeAssistantApi:
+    """The parts of Home Assistant's HTTP API a user's browser and scripts use."""
+
+    def __init__(self, url: str) -> None:
+        """Prepare a client of the server at ``url``."""
+        self.url = url
+        self.client_id = f"{url}/"
+        self.token: str | None = None
+        self._session = aiohttp.ClientSession()
+
+    async def __aenter__(self) -> Self:
+        """Enter ``async with``."""
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Close the HTTP session."""
+        await self._session.close()
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send an authorised request and return the decoded JSON answer."""
+        async with self._session.request(
+            method, f"{self.url}{path}", headers=self._headers(), **kwargs
+        ) as response:
+            if response.status >= 400:
+                text = await response.text()
+                raise RuntimeError(f"{method} {path} -> HTTP {response.status}: {text[:300]}")
+            if response.content_type == "application/json":
+                return await response.json()
+            return await response.text()
+
+    async def _exchange_code(self, code: str) -> None:
+        data = {"grant_type": "authorization_code", "code": code, "client_id": self.client_id}
+        async with self._session.post(f"{self.url}/auth/token", data=data) as response:
+            response.raise_for_status()
+            self.token = (await response.json())["access_token"]
+
+    async def onboarded(self) -> bool:
+        """Tell whether the owner account exists already."""
+        steps = await self.request("GET", "/api/onboarding")
+        return all(step["done"] for step in steps)
+
+    async def onboard(self, name: str, username: str, password: str) -> None:
+        """Create the owner and finish every onboarding step, as the web UI does."""
+        steps = {step["step"]: step["done"] for step in await self.request("GET", "/api/onboarding")}
+        if not steps.get("user"):
+            result = await self.request(
+                "POST",
+                "/api/onboarding/users",
+                json={
+                    "client_id": self.client_id,
+                    "name": name,
+                    "username": username,
+                    "password": password,
+                    "language": "en",
+                },
+            )
+            await self._exchange_code(result["auth_code"])
+        else:
+            await self.login(username, password)
+        if not steps.get("core_config"):
+            await self.request("POST", "/api/onboarding/core_config")
+        if not steps.get("analytics"):
+            await self.request("POST", "/api/onboarding/analytics")
+        if not steps.get("integration"):
+            await self.request(
+                "POST",
+                "/api/onboarding/integration",
+                json={"client_id": self.client_id, "redirect_uri": f"{self.client_id}?auth_callback=1"},
+            )
+
+    async def login(self, username: str, password: str) -> None:
+        """Log in through the login flow the web UI uses."""
+        flow = await self.request(
+            "POST",
+            "/auth/login_flow",
+            json={
+                "client_id": self.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": f"{self.client_id}?auth_callback=1",
+            },
+        )
+        result = await self.request(
+            "POST",
+            f"/auth/login_flow/{flow['flow_id']}",
+            json={"client_id": self.client_id, "username": username, "password": password},
+        )
+        if result.get("type") != "create_entry":
+            raise RuntimeError(f"login refused: {result.get('errors')}")
+        await self._exchange_code(result["result"])
+
+    async def websocket_command(self, payload: dict[str, Any]) -> Any:
+        """Send one command over the WebSocket API and return its result."""
+        async with self._session.ws_connect(f"{self.url}/api/websocket") as socket:
+            await socket.receive_json()  # auth_required
+            await socket.send_json({"type": "auth", "access_token": self.token})
+            auth = await socket.receive_json()
+            if auth.get("type") != "auth_ok":
+                raise RuntimeError("WebSocket authentication failed")
+            await socket.send_json({"id": 1, **payload})
+            while True:
+                message = await socket.receive_json()
+                if message.get("id") == 1 and message.get("type") == "result":
+                    if not message.get("success"):
+                        raise RuntimeError(f"{payload['type']} failed: {message.get('error')}")
+                    return message.get("result")
+
+    async def start_flow(self, handler: str) -> dict[str, Any]:
+        """Start a config flow, as the "Add integration" dialog does."""
+        flow: dict[str, Any] = await self.request(
+            "POST", "/api/config/config_entries/flow", json={"handler": handler}
+        )
+        return flow
+
+    async def submit_flow(self, flow_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Submit one step of a config flow."""
+        result: dict[str, Any] = await self.request(
+            "POST", f"/api/config/config_entries/flow/{flow_id}", json=data
+        )
+        return result
+
+    async def entries(self, domain: str) -> list[dict[str, Any]]:
+        """List the config entries of a domain."""
+        entries: list[dict[str, Any]] = await self.request(
+            "GET", f"/api/config/config_entries/entry?domain={domain}"
+        )
+        return entries
+
+    async def remove_entry(self, entry_id: str) -> None:
+        """Delete a config entry."""
+        await self.request("DELETE", f"/api/config/config_entries/entry/{entry_id}")
+
+    async def states(self) -> dict[str, dict[str, Any]]:
+        """All entity states by entity id."""
+        return {state["entity_id"]: state for state in await self.request("GET", "/api/states")}
+
+    async def call(self, domain: str, service: str, data: dict[str, Any]) -> Any:
+        """Call an action and wait for it."""
+        return await self.request("POST", f"/api/services/{domain}/{service}", json=data)
