@@ -1,0 +1,1 @@
+"""Tests of the Moogo cloud client (custom_components/moogo/api)."""
