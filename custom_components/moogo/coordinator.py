@@ -258,9 +258,7 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
                 LOGGER.debug(
                     "Removing Moogo device %s, gone from the account", device_id
                 )
-                registry.async_update_device(
-                    entry.id, remove_config_entry_id=self.config_entry.entry_id
-                )
+                registry.async_remove_device(entry.id)
 
     # -- rate limiting and tokens -----------------------------------------
 

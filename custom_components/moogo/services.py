@@ -78,15 +78,16 @@ def _target(hass: HomeAssistant, device_entry_id: str) -> tuple[MoogoCoordinator
             translation_key="invalid_device",
             translation_placeholders={"device_id": device_entry_id},
         )
-    for entry_id in device.config_entries:
-        entry: MoogoConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-        if (
-            entry is not None
-            and entry.domain == DOMAIN
-            and entry.state is ConfigEntryState.LOADED
-            and moogo_id in entry.runtime_data.data.devices
-        ):
-            return entry.runtime_data, moogo_id
+    entry: MoogoConfigEntry | None = hass.config_entries.async_get_entry(
+        device.config_entry_id
+    )
+    if (
+        entry is not None
+        and entry.domain == DOMAIN
+        and entry.state is ConfigEntryState.LOADED
+        and moogo_id in entry.runtime_data.data.devices
+    ):
+        return entry.runtime_data, moogo_id
     raise ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key="device_not_loaded",

@@ -1,0 +1,91 @@
+"""End to end: a real `hass` process, driven only through its REST API."""
+
+from __future__ import annotations
+
+import pytest
+
+from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD
+
+from .conftest import RealHome, eventually, moogo_errors
+
+pytestmark = pytest.mark.timeout(600)
+
+SPRAY = "switch.patio_mister_spray"
+TEMPERATURE = "sensor.patio_mister_temperature"
+MIST_NOW = "button.garden_mister_mist_now"
+
+
+async def test_config_flow_entities_commands_recovery_and_removal(real_home: RealHome) -> None:
+    """The whole life of a Moogo entry in a real Home Assistant."""
+    api, sim = real_home.api, real_home.sim
+
+    # A wrong password first: the form comes back with the translated error key.
+    flow = await api.start_flow("moogo")
+    assert flow["type"] == "form"
+    assert [field["name"] for field in flow["data_schema"]][:2] == ["email", "password"]
+    wrong = await api.submit_flow(
+        flow["flow_id"],
+        {"email": DEMO_EMAIL, "password": "nope", "advanced": {"api_url": sim.url}},
+    )
+    assert wrong["type"] == "form"
+    assert wrong["errors"] == {"base": "invalid_auth"}
+    created = await api.submit_flow(
+        flow["flow_id"],
+        {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "advanced": {"api_url": sim.url}},
+    )
+    assert created["type"] == "create_entry"
+    entry_id = created["result"]["entry_id"]
+
+    # Entities appear with the simulator's values.
+    patio = next(device for device in sim.devices if device.name == "Patio Mister")
+    states = await eventually(
+        api.states, lambda s: TEMPERATURE in s and s[TEMPERATURE]["state"] != "unavailable",
+        what="Moogo entities",
+    )
+    assert float(states[TEMPERATURE]["state"]) == pytest.approx(float(patio.temperature))
+    assert states[SPRAY]["state"] == "off"
+    assert states["binary_sensor.garage_mister_connectivity"]["state"] == "off"
+    assert states["binary_sensor.garden_mister_water_tank_empty"]["state"] == "on"
+
+    # switch.turn_on: the simulator sprays and HA follows.
+    await api.call("switch", "turn_on", {"entity_id": SPRAY})
+    await eventually(lambda: _spraying(real_home, patio.device_id), bool, what="patio spraying")
+    assert (await api.states())[SPRAY]["state"] == "on"
+    await api.call("switch", "turn_off", {"entity_id": SPRAY})
+    await eventually(lambda: _spraying(real_home, patio.device_id), lambda v: not v, what="patio stopped")
+
+    # button.press: mist now on the garden device.
+    garden = next(device for device in sim.devices if device.name == "Garden Mister")
+    await api.call("button", "press", {"entity_id": MIST_NOW})
+    await eventually(lambda: _spraying(real_home, garden.device_id), bool, what="garden spraying")
+
+    # moogo.mist for 3 s: HA starts it, then stops it by itself.
+    device_id = await api.request(
+        "POST", "/api/template", json={"template": f"{{{{ device_id('{SPRAY}') }}}}"}
+    )
+    await api.call("moogo", "mist", {"device_id": device_id.strip(), "duration": 3})
+    await eventually(lambda: _spraying(real_home, patio.device_id), bool, what="timed mist")
+    await eventually(
+        lambda: _spraying(real_home, patio.device_id), lambda v: not v, timeout=20, what="timed stop"
+    )
+
+    # A revoked token: HA logs in again once and carries on, no new config flow.
+    logins_before = sim.request_counts.get("POST /v1/user/login", 0)
+    sim.revoke_tokens()
+    patio.temperature = 33.5
+    await api.call("homeassistant", "update_entity", {"entity_id": TEMPERATURE})
+    await eventually(
+        api.states, lambda s: s[TEMPERATURE]["state"] == "33.5", what="temperature after re-login"
+    )
+    assert sim.request_counts.get("POST /v1/user/login", 0) == logins_before + 1
+    assert await api.websocket_command({"type": "config_entries/flow/progress"}) == []
+
+    # Removing the entry leaves Home Assistant running, with a clean log.
+    await api.remove_entry(entry_id)
+    assert await api.entries("moogo") == []
+    assert (await api.request("GET", "/api/"))["message"] == "API running."
+    assert moogo_errors(real_home.log_text()) == []
+
+
+async def _spraying(real_home: RealHome, device_id: str) -> bool:
+    return real_home.sim.is_spraying(device_id)
