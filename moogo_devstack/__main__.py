@@ -36,8 +36,8 @@ async def _ensure_moogo_entry(api: HomeAssistantApi, sim_url: str) -> str:
     return "added the Moogo demo account through the config flow"
 
 
-async def _wait_for_entities(api: HomeAssistantApi, timeout: float = 60) -> int:
-    deadline = time.monotonic() + timeout
+async def _wait_for_entities(api: HomeAssistantApi, within: float = 60) -> int:
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         states = await api.states()
         moogo = [
@@ -54,7 +54,7 @@ async def _wait_for_entities(api: HomeAssistantApi, timeout: float = 60) -> int:
 async def develop(args: argparse.Namespace) -> None:
     """Start the simulator and Home Assistant, onboard, add Moogo, then wait."""
     started = time.monotonic()
-    state_dir = Path(args.state).resolve()
+    state_dir: Path = args.state
     sim = MoogoSimulator.seeded_demo(reaction_delay=args.reaction_delay)
     await sim.start(port=args.sim_port)
     hass = HomeAssistantProcess(state_dir / "config", args.port)
@@ -64,7 +64,10 @@ async def develop(args: argparse.Namespace) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         print(f"Moogo simulator on {sim.url}", flush=True)
-        print("Starting Home Assistant (the first start installs the frontend)...", flush=True)
+        print(
+            "Starting Home Assistant (the first start installs the frontend)...",
+            flush=True,
+        )
         await hass.start()
         async with HomeAssistantApi(hass.url) as api:
             await api.onboard("Demo", HA_USER, HA_PASSWORD)
@@ -92,15 +95,21 @@ async def develop(args: argparse.Namespace) -> None:
 
 def main() -> None:
     """Parse arguments and run the demo."""
-    parser = argparse.ArgumentParser(prog="python -m moogo_devstack", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m moogo_devstack", description=__doc__
+    )
     parser.add_argument("--port", type=int, default=8123, help="Home Assistant port")
     parser.add_argument("--sim-port", type=int, default=8089, help="simulator port")
     parser.add_argument("--reaction-delay", type=float, default=3.0)
-    parser.add_argument("--state", default=str(REPO_ROOT / ".develop"), help="state folder")
+    parser.add_argument(
+        "--state", default=str(REPO_ROOT / ".develop"), help="state folder"
+    )
     parser.add_argument(
         "--exit-when-ready", action="store_true", help="stop once the demo is ready"
     )
-    asyncio.run(develop(parser.parse_args()))
+    args = parser.parse_args()
+    args.state = Path(args.state).resolve()
+    asyncio.run(develop(args))
 
 
 if __name__ == "__main__":

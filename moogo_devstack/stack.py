@@ -68,7 +68,7 @@ class HomeAssistantProcess:
         """Where Home Assistant writes its log."""
         return self.config_dir / "home-assistant.log"
 
-    async def start(self, timeout: float = 300) -> None:
+    async def start(self, within: float = 300) -> None:
         """Start ``hass`` and wait until its HTTP API answers."""
         write_config(self.config_dir, self.port)
         hass = Path(sys.executable).with_name("hass")
@@ -82,7 +82,7 @@ class HomeAssistantProcess:
             stderr=asyncio.subprocess.DEVNULL,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within
         async with aiohttp.ClientSession() as session:
             while True:
                 if self.process.returncode is not None:
@@ -96,16 +96,16 @@ class HomeAssistantProcess:
                 except aiohttp.ClientError:
                     pass
                 if asyncio.get_running_loop().time() > deadline:
-                    raise TimeoutError(f"hass did not answer within {timeout} s")
+                    raise TimeoutError(f"hass did not answer within {within} s")
                 await asyncio.sleep(0.5)
 
-    async def stop(self, timeout: float = 60) -> int | None:
+    async def stop(self, grace: float = 60) -> int | None:
         """Stop ``hass`` gracefully (SIGTERM), killing it if it hangs."""
         if self.process is None or self.process.returncode is not None:
             return self.process.returncode if self.process else None
         self.process.send_signal(signal.SIGTERM)
         try:
-            return await asyncio.wait_for(self.process.wait(), timeout)
+            return await asyncio.wait_for(self.process.wait(), grace)
         except TimeoutError:
             self.process.kill()
             return await self.process.wait()
@@ -139,13 +139,19 @@ class HomeAssistantApi:
         ) as response:
             if response.status >= 400:
                 text = await response.text()
-                raise RuntimeError(f"{method} {path} -> HTTP {response.status}: {text[:300]}")
+                raise RuntimeError(
+                    f"{method} {path} -> HTTP {response.status}: {text[:300]}"
+                )
             if response.content_type == "application/json":
                 return await response.json()
             return await response.text()
 
     async def _exchange_code(self, code: str) -> None:
-        data = {"grant_type": "authorization_code", "code": code, "client_id": self.client_id}
+        data = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": self.client_id,
+        }
         async with self._session.post(f"{self.url}/auth/token", data=data) as response:
             response.raise_for_status()
             self.token = (await response.json())["access_token"]
@@ -157,7 +163,10 @@ class HomeAssistantApi:
 
     async def onboard(self, name: str, username: str, password: str) -> None:
         """Create the owner and finish every onboarding step, as the web UI does."""
-        steps = {step["step"]: step["done"] for step in await self.request("GET", "/api/onboarding")}
+        steps = {
+            step["step"]: step["done"]
+            for step in await self.request("GET", "/api/onboarding")
+        }
         if not steps.get("user"):
             result = await self.request(
                 "POST",
@@ -181,7 +190,10 @@ class HomeAssistantApi:
             await self.request(
                 "POST",
                 "/api/onboarding/integration",
-                json={"client_id": self.client_id, "redirect_uri": f"{self.client_id}?auth_callback=1"},
+                json={
+                    "client_id": self.client_id,
+                    "redirect_uri": f"{self.client_id}?auth_callback=1",
+                },
             )
 
     async def login(self, username: str, password: str) -> None:
@@ -198,7 +210,11 @@ class HomeAssistantApi:
         result = await self.request(
             "POST",
             f"/auth/login_flow/{flow['flow_id']}",
-            json={"client_id": self.client_id, "username": username, "password": password},
+            json={
+                "client_id": self.client_id,
+                "username": username,
+                "password": password,
+            },
         )
         if result.get("type") != "create_entry":
             raise RuntimeError(f"login refused: {result.get('errors')}")
@@ -217,7 +233,9 @@ class HomeAssistantApi:
                 message = await socket.receive_json()
                 if message.get("id") == 1 and message.get("type") == "result":
                     if not message.get("success"):
-                        raise RuntimeError(f"{payload['type']} failed: {message.get('error')}")
+                        raise RuntimeError(
+                            f"{payload['type']} failed: {message.get('error')}"
+                        )
                     return message.get("result")
 
     async def start_flow(self, handler: str) -> dict[str, Any]:
@@ -247,8 +265,13 @@ class HomeAssistantApi:
 
     async def states(self) -> dict[str, dict[str, Any]]:
         """All entity states by entity id."""
-        return {state["entity_id"]: state for state in await self.request("GET", "/api/states")}
+        return {
+            state["entity_id"]: state
+            for state in await self.request("GET", "/api/states")
+        }
 
     async def call(self, domain: str, service: str, data: dict[str, Any]) -> Any:
         """Call an action and wait for it."""
-        return await self.request("POST", f"/api/services/{domain}/{service}", json=data)
+        return await self.request(
+            "POST", f"/api/services/{domain}/{service}", json=data
+        )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     TextSelector,
@@ -25,7 +27,7 @@ from .api import (
     MoogoResponseError,
     MoogoToken,
 )
-from .const import CONF_API_URL, CONF_TOKEN, DOMAIN, LOGGER
+from .const import COMMAND_TIMEOUT, CONF_API_URL, CONF_TOKEN, DOMAIN, LOGGER
 
 EMAIL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
@@ -34,6 +36,10 @@ PASSWORD_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
 )
 URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+# The form section that holds the API URL, collapsed: pointing at another API
+# is for the simulator and for development, not something a user should
+# stumble over.
+SECTION_ADVANCED = "advanced"
 
 
 class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -53,7 +59,10 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
             base_url=api_url,
         )
         try:
-            return await client.login(), {}
+            async with asyncio.timeout(COMMAND_TIMEOUT.total_seconds()):
+                return await client.login(), {}
+        except TimeoutError:
+            return None, {"base": "cannot_connect"}
         except MoogoAuthError:
             return None, {"base": "invalid_auth"}
         except MoogoRateLimitError:
@@ -66,24 +75,29 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
         finally:
             await client.close()
 
-    def _credentials_schema(
-        self, defaults: Mapping[str, Any], *, with_email: bool = True
-    ) -> vol.Schema:
-        fields: dict[vol.Marker, Any] = {}
-        if with_email:
-            fields[vol.Required(CONF_EMAIL, default=defaults.get(CONF_EMAIL, ""))] = (
-                EMAIL_SELECTOR
-            )
-        fields[vol.Required(CONF_PASSWORD)] = PASSWORD_SELECTOR
-        # Only in advanced mode: pointing at another API is for the simulator
-        # and for development, not something a user should stumble over.
-        if self.show_advanced_options:
-            fields[
+    @staticmethod
+    def _credentials_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+        # HA no longer has an "advanced mode" for flows (show_advanced_options
+        # is always True and deprecated): a collapsed section hides the URL.
+        advanced = vol.Schema(
+            {
                 vol.Required(
                     CONF_API_URL, default=defaults.get(CONF_API_URL, DEFAULT_BASE_URL)
-                )
-            ] = URL_SELECTOR
-        return vol.Schema(fields)
+                ): URL_SELECTOR
+            }
+        )
+        return vol.Schema(
+            {
+                vol.Required(
+                    CONF_EMAIL, default=defaults.get(CONF_EMAIL, "")
+                ): EMAIL_SELECTOR,
+                vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
+                # Left out, the section's default URL applies.
+                vol.Optional(SECTION_ADVANCED, default=dict): section(
+                    advanced, {"collapsed": True}
+                ),
+            }
+        )
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -91,7 +105,7 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the account's email and password."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            api_url = user_input.get(CONF_API_URL, DEFAULT_BASE_URL)
+            api_url = user_input[SECTION_ADVANCED][CONF_API_URL]
             token, errors = await self._async_login(
                 user_input[CONF_EMAIL], user_input[CONF_PASSWORD], api_url
             )
@@ -157,9 +171,7 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            api_url = user_input.get(
-                CONF_API_URL, entry.data.get(CONF_API_URL, DEFAULT_BASE_URL)
-            )
+            api_url = user_input[SECTION_ADVANCED][CONF_API_URL]
             token, errors = await self._async_login(
                 user_input[CONF_EMAIL], user_input[CONF_PASSWORD], api_url
             )

@@ -18,6 +18,10 @@ UPDATE_INTERVAL: Final = timedelta(seconds=30)
 # Schedules and configuration only change when someone edits them; HA's own
 # edits refresh them at once, so a slow poll catches changes from the app.
 SLOW_UPDATE_INTERVAL: Final = timedelta(minutes=10)
+# HA's shared session has no practical timeout of its own (aiohttp's default
+# is 5 minutes), so the integration bounds its own calls.
+REFRESH_TIMEOUT: Final = timedelta(seconds=45)
+COMMAND_TIMEOUT: Final = timedelta(seconds=15)
 # Bound on concurrent per-device requests in one refresh.
 MAX_CONCURRENT_REQUESTS: Final = 20
 # runStatus follows a start/stop after 3-5 s; until then HA shows the commanded

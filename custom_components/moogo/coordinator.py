@@ -33,6 +33,7 @@ from .const import (
     ISSUE_RATE_LIMITED,
     LOGGER,
     MAX_CONCURRENT_REQUESTS,
+    REFRESH_TIMEOUT,
     SLOW_UPDATE_INTERVAL,
     UPDATE_INTERVAL,
 )
@@ -104,7 +105,16 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
 
     async def _async_update_data(self) -> MoogoData:
         try:
-            data = await self._fetch_snapshot()
+            async with asyncio.timeout(REFRESH_TIMEOUT.total_seconds()):
+                data = await self._fetch_snapshot()
+        except TimeoutError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={
+                    "error": "the Moogo cloud did not answer in time"
+                },
+            ) from err
         except MoogoAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="auth_failed"

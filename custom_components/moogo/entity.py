@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Concatenate
 
@@ -18,7 +19,7 @@ from .api import (
     MoogoError,
     MoogoRateLimitError,
 )
-from .const import DOMAIN
+from .const import COMMAND_TIMEOUT, DOMAIN
 from .coordinator import MoogoConfigEntry, MoogoCoordinator, MoogoDeviceData
 
 
@@ -46,7 +47,16 @@ async def run_command[T](
 ) -> T:
     """Await a client command, raising translated errors; auth errors start reauth."""
     try:
-        return await command
+        async with asyncio.timeout(COMMAND_TIMEOUT.total_seconds()):
+            return await command
+    except TimeoutError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="communication_error",
+            translation_placeholders={
+                "error": "the Moogo cloud did not answer in time"
+            },
+        ) from err
     except MoogoError as err:
         if isinstance(err, MoogoAuthError):
             coordinator.config_entry.async_start_reauth(coordinator.hass)

@@ -38,20 +38,24 @@ class RealHome:
 
     def log_text(self) -> str:
         """Home Assistant's log so far."""
-        return self.hass.log_file.read_text(errors="replace") if self.hass.log_file.exists() else ""
+        return (
+            self.hass.log_file.read_text(errors="replace")
+            if self.hass.log_file.exists()
+            else ""
+        )
 
 
 async def eventually[T](
     probe: Callable[[], Awaitable[T]],
     accept: Callable[[T], bool],
     *,
-    timeout: float = 30,
+    within: float = 30,
     what: str = "condition",
 ) -> T:
     """Poll ``probe`` until ``accept`` holds; fail with the last value otherwise."""
     import asyncio  # noqa: PLC0415 - local to keep the helper self-contained
 
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         value = await probe()
         if accept(value):

@@ -15,7 +15,9 @@ TEMPERATURE = "sensor.patio_mister_temperature"
 MIST_NOW = "button.garden_mister_mist_now"
 
 
-async def test_config_flow_entities_commands_recovery_and_removal(real_home: RealHome) -> None:
+async def test_config_flow_entities_commands_recovery_and_removal(
+    real_home: RealHome,
+) -> None:
     """The whole life of a Moogo entry in a real Home Assistant."""
     api, sim = real_home.api, real_home.sim
 
@@ -31,7 +33,11 @@ async def test_config_flow_entities_commands_recovery_and_removal(real_home: Rea
     assert wrong["errors"] == {"base": "invalid_auth"}
     created = await api.submit_flow(
         flow["flow_id"],
-        {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "advanced": {"api_url": sim.url}},
+        {
+            "email": DEMO_EMAIL,
+            "password": DEMO_PASSWORD,
+            "advanced": {"api_url": sim.url},
+        },
     )
     assert created["type"] == "create_entry"
     entry_id = created["result"]["entry_id"]
@@ -39,34 +45,50 @@ async def test_config_flow_entities_commands_recovery_and_removal(real_home: Rea
     # Entities appear with the simulator's values.
     patio = next(device for device in sim.devices if device.name == "Patio Mister")
     states = await eventually(
-        api.states, lambda s: TEMPERATURE in s and s[TEMPERATURE]["state"] != "unavailable",
+        api.states,
+        lambda s: TEMPERATURE in s and s[TEMPERATURE]["state"] != "unavailable",
         what="Moogo entities",
     )
-    assert float(states[TEMPERATURE]["state"]) == pytest.approx(float(patio.temperature))
+    assert float(states[TEMPERATURE]["state"]) == pytest.approx(
+        float(patio.temperature)
+    )
     assert states[SPRAY]["state"] == "off"
     assert states["binary_sensor.garage_mister_connectivity"]["state"] == "off"
     assert states["binary_sensor.garden_mister_water_tank_empty"]["state"] == "on"
 
     # switch.turn_on: the simulator sprays and HA follows.
     await api.call("switch", "turn_on", {"entity_id": SPRAY})
-    await eventually(lambda: _spraying(real_home, patio.device_id), bool, what="patio spraying")
+    await eventually(
+        lambda: _spraying(real_home, patio.device_id), bool, what="patio spraying"
+    )
     assert (await api.states())[SPRAY]["state"] == "on"
     await api.call("switch", "turn_off", {"entity_id": SPRAY})
-    await eventually(lambda: _spraying(real_home, patio.device_id), lambda v: not v, what="patio stopped")
+    await eventually(
+        lambda: _spraying(real_home, patio.device_id),
+        lambda v: not v,
+        what="patio stopped",
+    )
 
     # button.press: mist now on the garden device.
     garden = next(device for device in sim.devices if device.name == "Garden Mister")
     await api.call("button", "press", {"entity_id": MIST_NOW})
-    await eventually(lambda: _spraying(real_home, garden.device_id), bool, what="garden spraying")
+    await eventually(
+        lambda: _spraying(real_home, garden.device_id), bool, what="garden spraying"
+    )
 
     # moogo.mist for 3 s: HA starts it, then stops it by itself.
     device_id = await api.request(
         "POST", "/api/template", json={"template": f"{{{{ device_id('{SPRAY}') }}}}"}
     )
     await api.call("moogo", "mist", {"device_id": device_id.strip(), "duration": 3})
-    await eventually(lambda: _spraying(real_home, patio.device_id), bool, what="timed mist")
     await eventually(
-        lambda: _spraying(real_home, patio.device_id), lambda v: not v, timeout=20, what="timed stop"
+        lambda: _spraying(real_home, patio.device_id), bool, what="timed mist"
+    )
+    await eventually(
+        lambda: _spraying(real_home, patio.device_id),
+        lambda v: not v,
+        within=20,
+        what="timed stop",
     )
 
     # A revoked token: HA logs in again once and carries on, no new config flow.
@@ -75,7 +97,9 @@ async def test_config_flow_entities_commands_recovery_and_removal(real_home: Rea
     patio.temperature = 33.5
     await api.call("homeassistant", "update_entity", {"entity_id": TEMPERATURE})
     await eventually(
-        api.states, lambda s: s[TEMPERATURE]["state"] == "33.5", what="temperature after re-login"
+        api.states,
+        lambda s: s[TEMPERATURE]["state"] == "33.5",
+        what="temperature after re-login",
     )
     assert sim.request_counts.get("POST /v1/user/login", 0) == logins_before + 1
     assert await api.websocket_command({"type": "config_entries/flow/progress"}) == []

@@ -7,20 +7,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
-from syrupy.assertion import SnapshotAssertion
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.moogo.api import MoogoToken
 from custom_components.moogo.const import CONF_API_URL, CONF_TOKEN, DOMAIN
-from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 from moogo_sim import MoogoSimulator, SimAccount
 
 EMAIL = "owner@example.com"

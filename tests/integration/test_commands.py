@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from custom_components.moogo.const import (
-    COMMAND_CONFIRM_DELAY,
-    COMMAND_PENDING_TIMEOUT,
-    DOMAIN,
-)
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.components.number import (
     ATTR_VALUE,
@@ -30,6 +23,14 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.moogo.const import (
+    COMMAND_CONFIRM_DELAY,
+    COMMAND_PENDING_TIMEOUT,
+    DOMAIN,
+)
 
 from .conftest import (
     EMAIL,
@@ -278,3 +279,18 @@ async def test_command_auth_failure_starts_reauth(
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_command_is_bounded_by_its_own_timeout(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """A command the cloud never answers fails after a bounded time, translated."""
+    cloud.sim.faults.latency = 1.0
+    switch = entity_id_of(hass, "switch", PATIO_ID, "spray")
+    with (
+        patch("custom_components.moogo.entity.COMMAND_TIMEOUT", timedelta(seconds=0.1)),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, switch)
+    assert err.value.translation_key == "communication_error"
+    assert hass.states.get(switch).state == STATE_OFF

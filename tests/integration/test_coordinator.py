@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import logging
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from custom_components.moogo.const import DOMAIN, SLOW_UPDATE_INTERVAL, UPDATE_INTERVAL
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
@@ -16,6 +14,10 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.moogo.const import DOMAIN, SLOW_UPDATE_INTERVAL, UPDATE_INTERVAL
 
 from .conftest import EMAIL, GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
 
@@ -233,3 +235,21 @@ async def test_rate_limit_during_slow_refresh_fails_the_refresh(
     await advance(hass, freezer, UPDATE_INTERVAL)
     assert init_integration.runtime_data.last_update_success
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_refresh_is_bounded_by_its_own_timeout(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """HA's shared session has no useful timeout: the refresh brings its own."""
+    coordinator = init_integration.runtime_data
+    cloud.sim.faults.latency = 1.0
+    with patch(
+        "custom_components.moogo.coordinator.REFRESH_TIMEOUT", timedelta(seconds=0.1)
+    ):
+        await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    assert "did not answer in time" in str(coordinator.last_exception)
+
+    cloud.sim.reset_faults()
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success

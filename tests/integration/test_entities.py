@@ -6,6 +6,9 @@ from collections.abc import Iterator
 from unittest.mock import PropertyMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -15,9 +18,6 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.moogo import PLATFORMS
 from custom_components.moogo.const import DOMAIN
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .conftest import FROZEN_NOW, GARDEN_ID, PATIO_ID, Cloud, make_entry
 

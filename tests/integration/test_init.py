@@ -5,11 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from custom_components.moogo import async_remove_config_entry_device
-from custom_components.moogo.api import MoogoToken
-from custom_components.moogo.const import CONF_TOKEN, DOMAIN, UPDATE_INTERVAL
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -17,8 +12,13 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.loader import async_get_integration
 from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from .conftest import EMAIL, PATIO_ID, PASSWORD, Cloud, advance, make_entry
+from custom_components.moogo import async_remove_config_entry_device
+from custom_components.moogo.api import MoogoToken
+from custom_components.moogo.const import CONF_TOKEN, DOMAIN, UPDATE_INTERVAL
+
+from .conftest import EMAIL, PASSWORD, PATIO_ID, Cloud, advance, make_entry
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPERATURE = "sensor.patio_temperature"
@@ -27,10 +27,8 @@ TEMPERATURE = "sensor.patio_temperature"
 async def test_ha_loads_this_repositorys_integration(hass: HomeAssistant) -> None:
     """HA must import custom_components/moogo from this checkout, not a test copy."""
     integration = await async_get_integration(hass, DOMAIN)
-    assert (
-        Path(integration.file_path).resolve()
-        == REPO_ROOT / "custom_components" / "moogo"
-    )
+    # The path is computed, not read from disk, so no blocking I/O here.
+    assert integration.file_path == REPO_ROOT / "custom_components" / "moogo"
 
 
 async def test_setup_and_unload_keeps_shared_session_open(

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from custom_components.moogo.const import DOMAIN
 from homeassistant.const import ATTR_DEVICE_ID, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.moogo.const import DOMAIN
 
 from .conftest import GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
 

@@ -72,6 +72,7 @@ def test_time_zone_changes_the_answer() -> None:
     noon_daily = _schedule(12, 0, (0, 1, 2, 3, 4, 5, 6))
     in_la = next_occurrence([noon_daily], NOW, LA)
     in_utc = next_occurrence([noon_daily], NOW, UTC)
-    assert in_la is not None and in_utc is not None
+    assert in_la is not None
+    assert in_utc is not None
     assert in_la.start == datetime(2026, 7, 1, 19, 0, tzinfo=UTC)
     assert in_utc.start == datetime(2026, 7, 2, 12, 0, tzinfo=UTC)

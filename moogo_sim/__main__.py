@@ -1,0 +1,146 @@
+"""Command line: run the demo cloud until SIGINT / SIGTERM.
+
+    python -m moogo_sim --port 8089 --reaction-delay 3 --latency 0.05
+
+Prints one line with the URL and the demo credentials once it listens, so a
+parent process can wait for it; exits 0 on SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable, Sequence
+import logging
+import signal
+import sys
+
+from .demo import DEMO_EMAIL, DEMO_PASSWORD
+from .simulator import MoogoSimulator
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="python -m moogo_sim",
+        description="Run a local Moogo cloud simulator with a demo account.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind")
+    parser.add_argument("--port", type=int, default=8089, help="0 picks a free port")
+    parser.add_argument(
+        "--reaction-delay",
+        type=float,
+        default=3.0,
+        help="seconds before runStatus reflects a start/stop command",
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every request"
+    )
+    parser.add_argument(
+        "--error-rate",
+        type=float,
+        default=0.0,
+        help="fraction of requests answered 500",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the error-rate draws"
+    )
+    parser.add_argument(
+        "--devices", type=int, default=0, help="extra online demo devices to add"
+    )
+    parser.add_argument(
+        "--ms-timestamps",
+        action="store_true",
+        help="send latestSprayingEnd in milliseconds",
+    )
+    parser.add_argument(
+        "--token-ttl", type=int, default=31536000, help="token lifetime in seconds"
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="logging level (logs go to stderr)",
+    )
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse and check the command line."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not 0 <= args.error_rate <= 1:
+        parser.error("--error-rate must be between 0 and 1")
+    if args.latency < 0 or args.reaction_delay < 0 or args.devices < 0:
+        parser.error("--latency, --reaction-delay and --devices must not be negative")
+    return args
+
+
+def create_simulator(args: argparse.Namespace) -> MoogoSimulator:
+    """Return the demo simulator configured from the command line."""
+    sim = MoogoSimulator.seeded_demo(
+        extra_devices=args.devices,
+        reaction_delay=args.reaction_delay,
+        token_ttl=args.token_ttl,
+    )
+    sim.faults.update(
+        {
+            "latency": args.latency,
+            "error_rate": args.error_rate,
+            "ms_timestamps": args.ms_timestamps,
+            "seed": args.seed,
+        }
+    )
+    return sim
+
+
+def _print_line(line: str) -> None:
+    # Flushed at once: a parent process waits for this line on a pipe.
+    print(line, flush=True)
+
+
+async def serve(
+    args: argparse.Namespace,
+    *,
+    announce: Callable[[str], None] = _print_line,
+    stop_event: asyncio.Event | None = None,
+) -> int:
+    """Run the simulator until SIGINT / SIGTERM (or ``stop_event``); return 0.
+
+    The previous signal handlers are restored afterwards, so this can run
+    inside a larger program (or a test) without leaving traces.
+    """
+    stop = stop_event if stop_event is not None else asyncio.Event()
+    loop = asyncio.get_running_loop()
+    sim = create_simulator(args)
+    previous_handlers = []
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous_handlers.append((signum, signal.getsignal(signum)))
+            loop.add_signal_handler(signum, stop.set)
+        await sim.start(args.host, args.port)
+        announce(
+            f"Moogo simulator on {sim.url} "
+            f"(demo account {DEMO_EMAIL} / {DEMO_PASSWORD})"
+        )
+        await stop.wait()
+    finally:
+        for signum, previous in previous_handlers:
+            loop.remove_signal_handler(signum)
+            if previous is not None:
+                signal.signal(signum, previous)
+        await sim.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m moogo_sim``."""
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return asyncio.run(serve(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""The control plane under ``/_admin/``: inspect and steer a running simulator.
+
+Meant for demos, benchmarks and out-of-process tests (the CLI server); tests
+in the same process can call :class:`~moogo_sim.MoogoSimulator` directly.
+No authentication: the simulator only ever binds to a loopback address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import fields
+import json
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from .state import SimDevice
+
+if TYPE_CHECKING:
+    from .simulator import MoogoSimulator
+
+#: SimDevice fields the admin endpoint may set; the rest are identity or
+#: history that only the simulator itself maintains.
+_NOT_PATCHABLE = frozenset(
+    {"device_id", "owner", "config_id", "schedules", "logs", "episodes"}
+)
+PATCHABLE_DEVICE_FIELDS = frozenset(
+    item.name for item in fields(SimDevice) if item.name not in _NOT_PATCHABLE
+)
+_CONFIG_KEYS = frozenset(
+    {"reaction_delay", "token_ttl", "lockout_after", "lockout_seconds"}
+)
+
+
+type _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class AdminError(Exception):
+    """A bad admin request, answered as ``{"error": message}``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        """Remember the HTTP status and the message."""
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _reply(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise AdminError(400, "body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise AdminError(400, "body must be a JSON object")
+    return body
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: Type checks for the device fields the simulator computes with.
+_DEVICE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "online": lambda value: isinstance(value, bool),
+    "spraying_seconds": lambda value: _is_int(value) and value >= 1,
+    "name": lambda value: isinstance(value, str) and bool(value),
+    "time_zone": lambda value: isinstance(value, str),
+    "overrides": lambda value: isinstance(value, dict),
+    "missing_fields": lambda value: (
+        isinstance(value, list) and all(isinstance(item, str) for item in value)
+    ),
+}
+
+
+def check_device_patch(patch: dict[str, Any]) -> dict[str, Any]:
+    """Validate an admin device patch and return it ready for ``setattr``.
+
+    Sensor-like values are passed through untouched on purpose (strings,
+    nulls, odd levels): they exist to test a client's tolerance. Only the
+    values the simulator itself computes with are type-checked.
+    """
+    unknown = sorted(set(patch) - PATCHABLE_DEVICE_FIELDS)
+    if unknown:
+        raise AdminError(400, f"unknown device field(s): {', '.join(unknown)}")
+    for key, value in patch.items():
+        check = _DEVICE_CHECKS.get(key)
+        if check is not None and not check(value):
+            raise AdminError(400, f"invalid value for {key}: {value!r}")
+    result = dict(patch)
+    if "missing_fields" in result:
+        result["missing_fields"] = set(result["missing_fields"])
+    return result
+
+
+class AdminHandlers:
+    """Handlers of the ``/_admin/`` endpoints."""
+
+    def __init__(self, sim: MoogoSimulator) -> None:
+        """Control ``sim``."""
+        self._sim = sim
+
+    def routes(self) -> list[web.RouteDef]:
+        """Return the admin route table."""
+        return [
+            web.get("/_admin/state", self._wrap(self.state)),
+            web.post("/_admin/faults", self._wrap(self.set_faults)),
+            web.post("/_admin/faults/reset", self._wrap(self.reset_faults)),
+            web.post("/_admin/revoke", self._wrap(self.revoke)),
+            web.get("/_admin/counters", self._wrap(self.counters)),
+            web.post("/_admin/counters/reset", self._wrap(self.reset_counters)),
+            web.post("/_admin/devices", self._wrap(self.add_device)),
+            web.delete("/_admin/devices/{device_id}", self._wrap(self.remove_device)),
+            web.post("/_admin/devices/{device_id}", self._wrap(self.patch_device)),
+            web.post("/_admin/config", self._wrap(self.config)),
+        ]
+
+    @staticmethod
+    def _wrap(handler: _Handler) -> _Handler:
+        """Turn AdminError into a JSON error answer."""
+
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            try:
+                response: web.StreamResponse = await handler(request)
+            except AdminError as err:
+                return _reply({"error": err.message}, err.status)
+            return response
+
+        return wrapped
+
+    async def state(self, request: web.Request) -> web.Response:
+        """``GET /_admin/state``: everything, for eyes and test assertions."""
+        return _reply(self._sim.snapshot())
+
+    async def set_faults(self, request: web.Request) -> web.Response:
+        """``POST /_admin/faults``: merge settings into the fault config."""
+        try:
+            self._sim.faults.update(await _body(request))
+        except ValueError as err:
+            raise AdminError(400, str(err)) from None
+        # An out-of-process test gets the same error sequence from the moment
+        # it configures faults, whatever ran before.
+        self._sim.injector.reseed()
+        return _reply(self._sim.faults.as_dict())
+
+    async def reset_faults(self, request: web.Request) -> web.Response:
+        """``POST /_admin/faults/reset``."""
+        self._sim.reset_faults()
+        return _reply(self._sim.faults.as_dict())
+
+    async def revoke(self, request: web.Request) -> web.Response:
+        """``POST /_admin/revoke`` with an optional ``{"email": ...}``."""
+        body = await _body(request)
+        email = body.get("email")
+        if email is not None and not isinstance(email, str):
+            raise AdminError(400, "email must be a string")
+        try:
+            revoked = self._sim.revoke_tokens(email)
+        except KeyError:
+            raise AdminError(404, f"no account {email}") from None
+        return _reply({"revoked": revoked})
+
+    async def counters(self, request: web.Request) -> web.Response:
+        """``GET /_admin/counters``."""
+        return _reply(
+            {"total": self._sim.total_requests, "counts": self._sim.request_counts}
+        )
+
+    async def reset_counters(self, request: web.Request) -> web.Response:
+        """``POST /_admin/counters/reset``."""
+        self._sim.reset_counts()
+        return _reply({"total": 0, "counts": {}})
+
+    async def add_device(self, request: web.Request) -> web.Response:
+        """``POST /_admin/devices`` with ``{"email": ..., <device fields>}``."""
+        body = await _body(request)
+        email = body.pop("email", None)
+        device_id = body.pop("device_id", None)
+        if not isinstance(email, str):
+            raise AdminError(400, "email is required")
+        if device_id is not None and not isinstance(device_id, str):
+            raise AdminError(400, "device_id must be a string")
+        patch = check_device_patch(body)
+        online = patch.pop("online", True)
+        try:
+            device = self._sim.add_device(email, device_id=device_id, online=online)
+        except KeyError:
+            raise AdminError(404, f"no account {email}") from None
+        except ValueError as err:
+            raise AdminError(400, str(err)) from None
+        self._apply(device, patch)
+        return _reply(self._sim.device_state(device), 201)
+
+    async def remove_device(self, request: web.Request) -> web.Response:
+        """``DELETE /_admin/devices/{device_id}``."""
+        device_id = request.match_info["device_id"]
+        try:
+            self._sim.remove_device(device_id)
+        except KeyError:
+            raise AdminError(404, f"no device {device_id}") from None
+        return _reply({"removed": device_id})
+
+    async def patch_device(self, request: web.Request) -> web.Response:
+        """``POST /_admin/devices/{device_id}``: change fields of a device."""
+        device_id = request.match_info["device_id"]
+        try:
+            device = self._sim.device(device_id)
+        except KeyError:
+            raise AdminError(404, f"no device {device_id}") from None
+        patch = check_device_patch(await _body(request))
+        if "online" in patch:
+            # Through the simulator, so the device log records the change.
+            self._sim.set_online(device_id, patch.pop("online"))
+        self._apply(device, patch)
+        return _reply(self._sim.device_state(device))
+
+    @staticmethod
+    def _apply(device: SimDevice, patch: dict[str, Any]) -> None:
+        for key, value in patch.items():
+            setattr(device, key, value)
+
+    async def config(self, request: web.Request) -> web.Response:
+        """``POST /_admin/config``: reaction delay and auth policy."""
+        body = await _body(request)
+        unknown = sorted(set(body) - _CONFIG_KEYS)
+        if unknown:
+            raise AdminError(400, f"unknown setting(s): {', '.join(unknown)}")
+        for key, value in body.items():
+            numeric = _is_int(value) or isinstance(value, float)
+            if (
+                not numeric
+                or value < 0
+                or (key != "reaction_delay" and not _is_int(value))
+            ):
+                raise AdminError(400, f"invalid value for {key}: {value!r}")
+        self._sim.configure(**body)
+        return _reply(self._sim.settings())

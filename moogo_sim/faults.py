@@ -1,0 +1,193 @@
+"""Fault injection: how the real service and its proxies misbehave, on demand.
+
+:class:`FaultConfig` is plain mutable data that tests change directly or
+through the admin endpoint; :class:`FaultInjector` applies it to requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+import json
+import random
+from typing import Any
+
+from aiohttp import web
+
+from .protocol import (
+    CODE_OK,
+    CODE_RATE_LIMITED,
+    CODE_SERVER_ERROR,
+    ENVELOPE_KEY,
+    envelope_response,
+    status_response,
+)
+
+_BAD_GATEWAY_PAGE = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+
+@dataclass
+class FaultConfig:
+    """What to break, and for which requests.
+
+    ``latency`` applies to every API request; every other knob applies only
+    to requests whose path contains one of ``paths`` (or to all when
+    ``paths`` is None).
+    """
+
+    latency: float = 0.0
+    error_rate: float = 0.0
+    http_status: int | None = None
+    html_error: bool = False
+    truncated_json: bool = False
+    null_data: bool = False
+    ms_timestamps: bool = False
+    rate_limit: bool = False
+    drop_connection: bool = False
+    paths: list[str] | None = None
+    seed: int = 0
+
+    def applies_to(self, path: str) -> bool:
+        """Tell whether the path-filtered faults apply to ``path``."""
+        if self.paths is None:
+            return True
+        return any(fragment in path for fragment in self.paths)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the configuration as JSON-ready data."""
+        return asdict(self)
+
+    def update(self, changes: Mapping[str, Any]) -> None:
+        """Merge ``changes`` in after checking every key and value.
+
+        Raises ValueError (and changes nothing) on an unknown key or a value
+        of the wrong type, so a typo in a test fails loudly.
+        """
+        known = {item.name for item in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ValueError(f"unknown fault setting(s): {', '.join(unknown)}")
+        for key, value in changes.items():
+            _check_fault_value(key, value)
+        for key, value in changes.items():
+            setattr(self, key, list(value) if key == "paths" and value else value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_fault_value(key: str, value: Any) -> None:
+    """Raise ValueError unless ``value`` suits the fault setting ``key``."""
+    valid: bool
+    if key == "latency":
+        valid = _is_number(value) and value >= 0
+    elif key == "error_rate":
+        valid = _is_number(value) and 0 <= value <= 1
+    elif key == "http_status":
+        valid = value is None or (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and 100 <= value <= 599
+        )
+    elif key == "seed":
+        valid = isinstance(value, int) and not isinstance(value, bool)
+    elif key == "paths":
+        valid = value is None or (
+            isinstance(value, list) and all(isinstance(item, str) for item in value)
+        )
+    else:
+        valid = isinstance(value, bool)
+    if not valid:
+        raise ValueError(f"invalid value for fault setting {key}: {value!r}")
+
+
+class FaultInjector:
+    """Applies a :class:`FaultConfig` around the request handlers."""
+
+    def __init__(self, config: FaultConfig) -> None:
+        """Start with ``config``; the random sequence follows its seed."""
+        self.config = config
+        self._seed = config.seed
+        self._random = _seeded_random(config.seed)
+
+    def reseed(self) -> None:
+        """Restart the error-rate sequence from the configured seed."""
+        self._seed = self.config.seed
+        self._random = _seeded_random(self._seed)
+
+    def _roll_error(self) -> bool:
+        """Draw whether this request fails; deterministic for a given seed."""
+        if self.config.seed != self._seed:
+            # The seed was changed by plain assignment: honour it.
+            self.reseed()
+        return self._random.random() < self.config.error_rate
+
+    def before(self, request: web.Request) -> web.StreamResponse | None:
+        """Return the faulty answer that replaces the handler, if any.
+
+        Only called for requests the path filter selects. The order matters
+        only when several knobs are on: the most drastic failure wins.
+        """
+        config = self.config
+        if config.drop_connection:
+            return _drop(request)
+        if config.html_error:
+            return web.Response(
+                status=502, text=_BAD_GATEWAY_PAGE, content_type="text/html"
+            )
+        if config.http_status is not None:
+            return status_response(config.http_status)
+        if config.error_rate > 0 and self._roll_error():
+            return envelope_response(
+                None,
+                code=CODE_SERVER_ERROR,
+                message="internal server error",
+                http_status=500,
+            )
+        if config.rate_limit and request.match_info.route.name == "login":
+            return envelope_response(
+                None,
+                code=CODE_RATE_LIMITED,
+                message="too many login attempts, try again in 24 hours",
+            )
+        return None
+
+    def after(self, response: web.StreamResponse) -> web.StreamResponse:
+        """Rewrite a handler's envelope response as the knobs demand."""
+        envelope = response.get(ENVELOPE_KEY)
+        if envelope is None:
+            return response
+        if self.config.null_data and envelope["code"] == CODE_OK:
+            envelope = {**envelope, "data": None}
+            response = envelope_response(None, message=envelope["message"])
+        if self.config.truncated_json:
+            body = json.dumps(envelope).encode()
+            # A proxy that gave up half-way: a valid start, then nothing.
+            return web.Response(
+                status=200,
+                body=body[: len(body) // 2],
+                content_type="application/json",
+            )
+        return response
+
+
+def _seeded_random(seed: int) -> random.Random:
+    # Reproducible test failures, not cryptography.
+    return random.Random(seed)  # noqa: S311
+
+
+def _drop(request: web.Request) -> web.Response:
+    """Close the connection without answering.
+
+    aiohttp still tries to send the returned response; writing to the closed
+    transport fails quietly inside aiohttp, so the client sees a disconnect.
+    """
+    transport = request.transport
+    if transport is not None:
+        transport.close()
+    return web.Response(status=500)

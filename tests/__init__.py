@@ -1,0 +1,1 @@
+"""Tests of the Moogo integration, its cloud client and the cloud simulator."""

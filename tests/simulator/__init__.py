@@ -1,0 +1,1 @@
+"""Tests of the local Moogo cloud simulator (moogo_sim)."""

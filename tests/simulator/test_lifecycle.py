@@ -1,0 +1,130 @@
+"""Starting and stopping, the clock, and the seeded demo."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import aiohttp
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+
+from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD, MoogoSimulator
+from tests.const import TEST_EMAIL
+
+from .conftest import Api
+
+
+async def test_async_with_starts_and_stops(socket_enabled: None) -> None:
+    async with MoogoSimulator() as sim:
+        assert sim.url == f"http://127.0.0.1:{sim.port}"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{sim.url}/v1/liquid") as resp,
+        ):
+            assert resp.status == 200
+        url = sim.url
+
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.ClientConnectionError):
+            await session.get(f"{url}/v1/liquid")
+
+
+async def test_start_twice_and_stop_twice(socket_enabled: None) -> None:
+    sim = MoogoSimulator()
+    await sim.start()
+    try:
+        with pytest.raises(RuntimeError, match="already started"):
+            await sim.start()
+    finally:
+        await sim.stop()
+    await sim.stop()  # harmless
+
+    # A stopped simulator can start again, keeping its state.
+    await sim.start()
+    await sim.stop()
+    assert sim.port > 0
+
+
+async def test_url_needs_a_started_simulator() -> None:
+    with pytest.raises(RuntimeError, match="not started"):
+        _ = MoogoSimulator().url
+
+
+async def test_a_taken_port_fails_cleanly(socket_enabled: None) -> None:
+    async with MoogoSimulator() as first:
+        second = MoogoSimulator()
+        with pytest.raises(OSError):  # noqa: PT011 - errno varies by platform
+            await second.start(port=first.port)
+        with pytest.raises(RuntimeError):
+            _ = second.port
+        await second.stop()
+
+
+def test_default_clock_follows_freezegun(freezer: FrozenDateTimeFactory) -> None:
+    freezer.move_to("2030-01-01 00:00:00+00:00")
+    sim = MoogoSimulator()
+
+    assert sim.now() == datetime(2030, 1, 1, tzinfo=UTC).timestamp()
+
+
+def test_devices_of_accepts_account_or_email() -> None:
+    sim = MoogoSimulator()
+    account = sim.add_account(TEST_EMAIL, "pw")
+    device = sim.add_device(TEST_EMAIL)
+
+    assert sim.devices_of(account) == [device]
+    assert sim.devices_of(TEST_EMAIL.upper()) == [device]
+
+
+async def test_seeded_demo_over_http(http: aiohttp.ClientSession) -> None:
+    async with MoogoSimulator.seeded_demo(reaction_delay=0) as sim:
+        api = Api(http, sim)
+        await api.login(DEMO_EMAIL, DEMO_PASSWORD)
+
+        items = (await api.get("/v1/devices")).data["items"]
+        assert [
+            (item["deviceName"], item["onlineStatus"], item["runStatus"])
+            for item in items
+        ] == [
+            ("Patio Mister", 1, 0),
+            ("Garden Mister", 1, 0),
+            ("Garage Mister", 0, 0),
+        ]
+        patio, garden, garage = (item["deviceId"] for item in items)
+        assert (await api.get(f"/v1/devices/{garden}")).data["water_level"] == 0
+        assert (await api.get(f"/v1/devices/{patio}")).data["water_level"] == 1
+        for device_id in (patio, garden, garage):
+            schedules = (await api.get(f"/v1/devices/{device_id}/schedules")).data[
+                "items"
+            ]
+            assert 1 <= len(schedules) <= 2
+        ota = await api.post(f"/v1/devices/{garage}/otaCheck", json_body={})
+        assert ota.data["available"] is True
+        started = await api.post(f"/v1/devices/{patio}/start", json_body={})
+        assert started.code == 0
+        assert (await api.get(f"/v1/devices/{patio}")).data["runStatus"] == 1
+
+
+def test_seeded_demo_options() -> None:
+    sim = MoogoSimulator.seeded_demo(extra_devices=2, reaction_delay=1.0, token_ttl=5)
+
+    names = [device.name for device in sim.devices_of(DEMO_EMAIL)]
+    assert names[3:] == ["Demo Mister 1", "Demo Mister 2"]
+    assert sim.reaction_delay == 1.0
+    assert sim.auth.token_ttl == 5
+    assert sim.account(DEMO_EMAIL).password == DEMO_PASSWORD
+
+
+def test_configure_changes_only_what_is_given() -> None:
+    sim = MoogoSimulator(
+        reaction_delay=3, token_ttl=100, lockout_after=2, lockout_seconds=9
+    )
+
+    sim.configure(lockout_after=4)
+
+    assert sim.settings() == {
+        "reaction_delay": 3,
+        "token_ttl": 100,
+        "lockout_after": 4,
+        "lockout_seconds": 9,
+    }
