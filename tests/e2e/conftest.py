@@ -97,14 +97,15 @@ def moogo_errors(log: str) -> list[str]:
     """Errors and tracebacks in HA's log that come from this integration.
 
     Other integrations' complaints about this machine (no ffmpeg, say) are
-    not ours; an ERROR line or a traceback block naming moogo is.
+    not ours; an ERROR line or a traceback block naming our code is.
     """
     found: list[str] = []
     for block in re.split(r"\n(?=\d{4}-\d{2}-\d{2} )", log):
         header = block.split("\n", 1)[0]
         if " ERROR " not in header and "Traceback" not in block:
             continue
-        if "moogo" in block.lower():
+        # Our logger and our files are named custom_components.moogo / .../moogo/.
+        if re.search(r"custom_components[./]moogo", block):
             found.append(header)
     return found
 

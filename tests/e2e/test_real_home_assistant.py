@@ -113,3 +113,20 @@ async def test_config_flow_entities_commands_recovery_and_removal(
 
 async def _spraying(real_home: RealHome, device_id: str) -> bool:
     return real_home.sim.is_spraying(device_id)
+
+
+def test_log_filter_catches_our_errors_only() -> None:
+    """The clean-log check would see an error of ours and ignores others'."""
+    ours = (
+        "2026-11-24 10:00:00.000 ERROR (MainThread) [custom_components.moogo] boom\n"
+        "2026-11-24 10:00:01.000 ERROR (MainThread) [homeassistant.core] Error\n"
+        "Traceback (most recent call last):\n"
+        '  File "/cfg/custom_components/moogo/coordinator.py", line 1, in x\n'
+    )
+    theirs = (
+        "2026-11-24 10:00:00.000 ERROR (MainThread) [haffmpeg.core] FFmpeg fails\n"
+        "Traceback (most recent call last):\n"
+        '  File "/opt/moogo-venv/lib/haffmpeg/core.py", line 130, in open\n'
+    )
+    assert len(moogo_errors(ours)) == 2
+    assert moogo_errors(theirs) == []

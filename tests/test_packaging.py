@@ -1,0 +1,215 @@
+"""What hassfest and HACS validation check, as far as it can be checked offline."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import yaml
+
+from custom_components.moogo.binary_sensor import BINARY_SENSORS
+from custom_components.moogo.button import BUTTONS
+from custom_components.moogo.number import NUMBERS
+from custom_components.moogo.sensor import SENSORS
+from custom_components.moogo.switch import SWITCHES
+
+REPO = Path(__file__).resolve().parents[1]
+INTEGRATION = REPO / "custom_components" / "moogo"
+
+# Every rule of Home Assistant's Integration Quality Scale, bronze to platinum.
+QUALITY_SCALE_RULES = {
+    # bronze
+    "action-setup", "appropriate-polling", "brands", "common-modules",
+    "config-flow-test-coverage", "config-flow", "dependency-transparency",
+    "docs-actions", "docs-high-level-description", "docs-installation-instructions",
+    "docs-removal-instructions", "entity-event-setup", "entity-unique-id",
+    "has-entity-name", "runtime-data", "test-before-configure", "test-before-setup",
+    "unique-config-entry",
+    # silver
+    "action-exceptions", "config-entry-unloading", "docs-configuration-parameters",
+    "docs-installation-parameters", "entity-unavailable", "integration-owner",
+    "log-when-unavailable", "parallel-updates", "reauthentication-flow", "test-coverage",
+    # gold
+    "devices", "diagnostics", "discovery-update-info", "discovery", "docs-data-update",
+    "docs-examples", "docs-known-limitations", "docs-supported-devices",
+    "docs-supported-functions", "docs-troubleshooting", "docs-use-cases",
+    "dynamic-devices", "entity-category", "entity-device-class",
+    "entity-disabled-by-default", "entity-translations", "exception-translations",
+    "icon-translations", "reconfiguration-flow", "repair-issues", "stale-devices",
+    # platinum
+    "async-dependency", "inject-websession", "strict-typing",
+}  # fmt: skip
+
+
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text())
+
+
+def _strings() -> dict[str, Any]:
+    strings: dict[str, Any] = _json(INTEGRATION / "strings.json")
+    return strings
+
+
+def _python_sources() -> dict[str, ast.Module]:
+    return {path.name: ast.parse(path.read_text()) for path in INTEGRATION.glob("*.py")}
+
+
+def _keyword_strings(keyword: str) -> set[str]:
+    """String literals passed as ``keyword=`` anywhere in the integration."""
+    found: set[str] = set()
+    for tree in _python_sources().values():
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == keyword
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                found.add(node.value.value)
+    return found
+
+
+def test_manifest_keys_and_order() -> None:
+    """hassfest: domain and name first, the rest sorted; required keys present."""
+    manifest = _json(INTEGRATION / "manifest.json")
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert manifest["domain"] == INTEGRATION.name
+    for required in (
+        "codeowners",
+        "documentation",
+        "iot_class",
+        "version",
+        "issue_tracker",
+    ):
+        assert manifest[required], required
+    assert manifest["config_flow"] is True
+    assert manifest["iot_class"] == "cloud_polling"
+    assert manifest["integration_type"] == "hub"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
+    assert manifest["requirements"] == []  # the client ships inside the integration
+
+
+def test_hacs_manifest() -> None:
+    """HACS: only known keys, a name, and a minimum HA version."""
+    hacs = _json(REPO / "hacs.json")
+    assert set(hacs) <= {
+        "name", "content_in_root", "zip_release", "filename", "hide_default_branch",
+        "country", "homeassistant", "hacs", "persistent_directory", "render_readme",
+    }  # fmt: skip
+    assert hacs["name"] == "Moogo"
+    assert re.fullmatch(r"\d{4}\.\d{1,2}\.\d+", hacs["homeassistant"])
+    assert not hacs.get("content_in_root")
+
+
+def test_english_translation_is_strings_json() -> None:
+    """A custom integration ships its English text as translations/en.json."""
+    assert _json(INTEGRATION / "translations" / "en.json") == _strings()
+    assert "[%key:" not in (INTEGRATION / "strings.json").read_text()
+
+
+def test_entity_translation_keys_exist() -> None:
+    """Every description's translation_key has a name (and icon) in the JSON files."""
+    strings = _strings()["entity"]
+    icons = _json(INTEGRATION / "icons.json")["entity"]
+    for platform, descriptions in (
+        ("binary_sensor", BINARY_SENSORS),
+        ("button", BUTTONS),
+        ("number", NUMBERS),
+        ("sensor", SENSORS),
+        ("switch", SWITCHES),
+    ):
+        keys = {d.translation_key for d in descriptions if d.translation_key}
+        assert keys == set(strings[platform]), platform
+        assert keys == set(icons[platform]), platform
+        for description in descriptions:
+            # Without a translation key, the name comes from the device class.
+            assert description.translation_key or description.device_class, (
+                description.key
+            )
+            if description.translation_key and getattr(description, "options", None):
+                assert set(description.options or ()) == set(
+                    strings[platform][description.translation_key]["state"]
+                )
+
+
+def test_exception_and_issue_translation_keys_exist() -> None:
+    """Every translation_key raised in code is in strings.json."""
+    strings = _strings()
+    entity_keys = {key for platform in strings["entity"].values() for key in platform}
+    used = _keyword_strings("translation_key") - entity_keys
+    known = set(strings["exceptions"]) | set(strings["issues"])
+    assert used, "the scan found no translation keys"
+    assert used <= known, used - known
+    # Keys defined but never raised are dead text.
+    dynamic = {
+        "auth_failed",
+        "rate_limited",
+        "device_offline",
+        "communication_error",
+        "unknown_error",
+    }
+    assert set(strings["exceptions"]) <= used | dynamic
+
+
+def test_config_flow_errors_and_aborts_exist() -> None:
+    """Form errors and abort reasons used by the flow have texts."""
+    source = (INTEGRATION / "config_flow.py").read_text()
+    strings = _strings()["config"]
+    errors = set(re.findall(r'\{"base": "(\w+)"\}', source))
+    aborts = set(re.findall(r'reason="(\w+)"', source)) | {
+        "already_configured", "reauth_successful", "reconfigure_successful",
+    }  # fmt: skip
+    assert errors == set(strings["error"])
+    assert aborts <= set(strings["abort"])
+
+
+def test_services_yaml_matches_strings_and_icons() -> None:
+    """services.yaml, strings.json and icons.json describe the same actions and fields."""
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    strings = _strings()["services"]
+    icons = _json(INTEGRATION / "icons.json")["services"]
+    assert set(services) == set(strings) == set(icons)
+    for name, spec in services.items():
+        assert set(spec["fields"]) == set(strings[name]["fields"]), name
+
+
+async def test_registered_actions_match_services_yaml(
+    hass: HomeAssistant, enable_custom_integrations: None
+) -> None:
+    """The actions the integration registers are exactly those documented."""
+    assert await async_setup_component(hass, "moogo", {})
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    assert set(hass.services.async_services_for_domain("moogo")) == set(services)
+
+
+def test_quality_scale_lists_every_rule() -> None:
+    """quality_scale.yaml states every rule as done or exempt with a reason."""
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    assert set(rules) == QUALITY_SCALE_RULES
+    for name, status in rules.items():
+        if isinstance(status, dict):
+            assert status["status"] == "exempt", name
+            assert len(status["comment"].strip()) > 20, name
+        else:
+            assert status == "done", name
+
+
+def test_every_platform_sets_parallel_updates() -> None:
+    """HA's parallel-updates rule: each platform states its concurrency."""
+    for platform in ("binary_sensor", "button", "number", "sensor", "switch"):
+        tree = _python_sources()[f"{platform}.py"]
+        names = {
+            target.id
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        assert "PARALLEL_UPDATES" in names, platform
