@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 from pathlib import Path
 import signal
 import time
@@ -62,6 +61,7 @@ async def develop(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    api = HomeAssistantApi(hass.url)
     try:
         print(f"Moogo simulator on {sim.url}", flush=True)
         print(
@@ -69,28 +69,29 @@ async def develop(args: argparse.Namespace) -> None:
             flush=True,
         )
         await hass.start()
-        async with HomeAssistantApi(hass.url) as api:
-            await api.onboard("Demo", HA_USER, HA_PASSWORD)
-            what = await _ensure_moogo_entry(api, sim.url)
-            devices = await _wait_for_entities(api)
+        await api.onboard("Demo", HA_USER, HA_PASSWORD)
+        what = await _ensure_moogo_entry(api, sim.url)
+        devices = await _wait_for_entities(api)
         print(
             f"\nHome Assistant is ready at {hass.url} after {time.monotonic() - started:.0f} s"
             f"\n  log in as: {HA_USER} / {HA_PASSWORD}"
-            f"\n  Moogo: {what}; {devices} devices (demo account {DEMO_EMAIL} / {DEMO_PASSWORD})"
-            f"\n  add another entry by hand: Settings > Devices & services > Add integration > Moogo,"
-            f" (API URL under Advanced: {sim.url})"
+            f"\n  Moogo: {what}; {devices} devices"
+            f" (demo account {DEMO_EMAIL} / {DEMO_PASSWORD})"
+            "\n  add another entry by hand: Settings > Devices & services > Add integration"
+            f" > Moogo, with API URL {sim.url} under Advanced options"
             f"\n  state: {state_dir} (reused next time); log: {hass.log_file}"
             "\nPress Ctrl-C to stop.",
             flush=True,
         )
-        if args.exit_when_ready:
-            return
-        await stop.wait()
+        if not args.exit_when_ready:
+            await stop.wait()
     finally:
         print("Stopping...", flush=True)
-        with contextlib.suppress(Exception):
-            await hass.stop()
-        await sim.stop()
+        try:
+            await hass.stop(api)
+        finally:
+            await api.close()
+            await sim.stop()
 
 
 def main() -> None:

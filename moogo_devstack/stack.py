@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 import os
 from pathlib import Path
@@ -13,6 +14,9 @@ from typing import Any, Self
 import aiohttp
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+ONBOARDING_EXTRAS = frozenset(
+    {"google_translate", "met", "radio_browser", "shopping_list"}
+)
 INTEGRATION_DIR = REPO_ROOT / "custom_components" / "moogo"
 
 CONFIGURATION = """\
@@ -90,7 +94,9 @@ class HomeAssistantProcess:
                         f"hass exited with {self.process.returncode}; see {self.log_file}"
                     )
                 try:
-                    async with session.get(f"{self.url}/api/onboarding") as response:
+                    # /api/ answers 401 without a token as soon as HTTP is up
+                    # (the onboarding view disappears once onboarding is done).
+                    async with session.get(f"{self.url}/api/") as response:
                         if response.status in (200, 401):
                             return
                 except aiohttp.ClientError:
@@ -99,11 +105,23 @@ class HomeAssistantProcess:
                     raise TimeoutError(f"hass did not answer within {within} s")
                 await asyncio.sleep(0.5)
 
-    async def stop(self, grace: float = 60) -> int | None:
-        """Stop ``hass`` gracefully (SIGTERM), killing it if it hangs."""
+    async def stop(
+        self, api: HomeAssistantApi | None = None, grace: float = 60
+    ) -> int | None:
+        """Stop ``hass`` so that it saves its state, killing it only if it hangs.
+
+        Home Assistant handles SIGTERM only once it has fully started; before
+        that the signal kills it and unsaved config entries are lost. The
+        ``homeassistant.stop`` action always shuts it down cleanly, so it is
+        used whenever a logged-in ``api`` is at hand.
+        """
         if self.process is None or self.process.returncode is not None:
             return self.process.returncode if self.process else None
-        self.process.send_signal(signal.SIGTERM)
+        if api is not None and api.token:
+            with contextlib.suppress(aiohttp.ClientError, RuntimeError):
+                await api.call("homeassistant", "stop", {})
+        else:
+            self.process.send_signal(signal.SIGTERM)
         try:
             return await asyncio.wait_for(self.process.wait(), grace)
         except TimeoutError:
@@ -126,6 +144,10 @@ class HomeAssistantApi:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        """Close the HTTP session."""
+        await self.close()
+
+    async def close(self) -> None:
         """Close the HTTP session."""
         await self._session.close()
 
@@ -156,17 +178,15 @@ class HomeAssistantApi:
             response.raise_for_status()
             self.token = (await response.json())["access_token"]
 
-    async def onboarded(self) -> bool:
-        """Tell whether the owner account exists already."""
-        steps = await self.request("GET", "/api/onboarding")
-        return all(step["done"] for step in steps)
-
     async def onboard(self, name: str, username: str, password: str) -> None:
         """Create the owner and finish every onboarding step, as the web UI does."""
-        steps = {
-            step["step"]: step["done"]
-            for step in await self.request("GET", "/api/onboarding")
-        }
+        async with self._session.get(f"{self.url}/api/onboarding") as response:
+            # Once onboarding is complete, Home Assistant removes the view.
+            onboarding = await response.json() if response.status == 200 else []
+        if not onboarding:
+            await self.login(username, password)
+            return
+        steps = {step["step"]: step["done"] for step in onboarding}
         if not steps.get("user"):
             result = await self.request(
                 "POST",
@@ -184,8 +204,13 @@ class HomeAssistantApi:
             await self.login(username, password)
         if not steps.get("core_config"):
             await self.request("POST", "/api/onboarding/core_config")
+            await self._remove_onboarding_extras()
         if not steps.get("analytics"):
             await self.request("POST", "/api/onboarding/analytics")
+        # HA keeps YAML http settings on trial and reverts them after a few
+        # minutes unless an admin confirms them, as the UI's dialog does.
+        with contextlib.suppress(RuntimeError):  # nothing pending to confirm
+            await self.websocket_command({"type": "http/config/promote"})
         if not steps.get("integration"):
             await self.request(
                 "POST",
@@ -195,6 +220,25 @@ class HomeAssistantApi:
                     "redirect_uri": f"{self.client_id}?auth_callback=1",
                 },
             )
+
+    async def _remove_onboarding_extras(self) -> None:
+        """Delete the entries onboarding adds (weather, radio, TTS, shopping list).
+
+        They are not part of the demo, and their requirements (speech
+        processing among them) need a compiler this environment lacks, which
+        stalls every later start of Home Assistant while it retries them.
+        """
+        # Onboarding starts their config flows in the background.
+        removed: set[str] = set()
+        for _ in range(40):
+            entries = await self.request("GET", "/api/config/config_entries/entry")
+            for entry in entries:
+                if entry["domain"] in ONBOARDING_EXTRAS:
+                    await self.remove_entry(entry["entry_id"])
+                    removed.add(entry["domain"])
+            if removed == ONBOARDING_EXTRAS:
+                return
+            await asyncio.sleep(0.25)
 
     async def login(self, username: str, password: str) -> None:
         """Log in through the login flow the web UI uses."""

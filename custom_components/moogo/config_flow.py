@@ -92,10 +92,14 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
                     CONF_EMAIL, default=defaults.get(CONF_EMAIL, "")
                 ): EMAIL_SELECTOR,
                 vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
-                # Left out, the section's default URL applies.
-                vol.Optional(SECTION_ADVANCED, default=dict): section(
-                    advanced, {"collapsed": True}
-                ),
+                # The section's default must carry the URL: HA's frontend fills
+                # a section's fields from the section default, not theirs.
+                vol.Optional(
+                    SECTION_ADVANCED,
+                    default={
+                        CONF_API_URL: defaults.get(CONF_API_URL, DEFAULT_BASE_URL)
+                    },
+                ): section(advanced, {"collapsed": True}),
             }
         )
 

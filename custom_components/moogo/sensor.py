@@ -131,6 +131,7 @@ SENSORS: tuple[MoogoSensorEntityDescription, ...] = (
         translation_key="last_mist_duration",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
         value_fn=lambda data: data.device.latest_spraying_duration,
     ),
     MoogoSensorEntityDescription(

@@ -78,13 +78,14 @@ async def real_home(socket_enabled: None, tmp_path: Path) -> AsyncIterator[RealH
     await sim.start(port=free_port())
     # Reused between runs: the first start installs the frontend packages.
     hass = HomeAssistantProcess(tmp_path / "config", free_port())
+    api = HomeAssistantApi(hass.url)
     try:
         await hass.start()
-        async with HomeAssistantApi(hass.url) as api:
-            await api.onboard("E2E", HA_USER, HA_PASSWORD)
-            yield RealHome(hass, api, sim)
+        await api.onboard("E2E", HA_USER, HA_PASSWORD)
+        yield RealHome(hass, api, sim)
     finally:
-        await hass.stop()
+        await hass.stop(api)
+        await api.close()
         ARTIFACTS.mkdir(exist_ok=True)
         if hass.log_file.exists():
             (ARTIFACTS / f"home-assistant-{tmp_path.name}.log").write_text(
