@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -40,6 +40,16 @@ URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 # is for the simulator and for development, not something a user should
 # stumble over.
 SECTION_ADVANCED = "advanced"
+
+
+def _account_data(user_input: Mapping[str, Any], token: MoogoToken) -> dict[str, Any]:
+    """Return the entry data for credentials that just logged in."""
+    return {
+        CONF_EMAIL: user_input[CONF_EMAIL],
+        CONF_PASSWORD: user_input[CONF_PASSWORD],
+        CONF_API_URL: user_input[SECTION_ADVANCED][CONF_API_URL],
+        CONF_TOKEN: token.as_dict(),
+    }
 
 
 class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -118,12 +128,7 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
                     title=user_input[CONF_EMAIL],
-                    data={
-                        CONF_EMAIL: user_input[CONF_EMAIL],
-                        CONF_PASSWORD: user_input[CONF_PASSWORD],
-                        CONF_API_URL: api_url,
-                        CONF_TOKEN: token.as_dict(),
-                    },
+                    data=_account_data(user_input, token),
                 )
         return self.async_show_form(
             step_id="user",
@@ -131,6 +136,21 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._credentials_schema({}), user_input
             ),
             errors=errors,
+        )
+
+    async def _async_update_same_account(
+        self, token: MoogoToken, data_updates: dict[str, Any], **kwargs: Any
+    ) -> ConfigFlowResult:
+        """Update and reload the entry, unless the login is another account's."""
+        await self.async_set_unique_id(token.user_id)
+        self._abort_if_unique_id_mismatch(reason="wrong_account")
+        entry = (
+            self._get_reauth_entry()
+            if self.source == SOURCE_REAUTH
+            else self._get_reconfigure_entry()
+        )
+        return self.async_update_reload_and_abort(
+            entry, data_updates=data_updates, **kwargs
         )
 
     async def async_step_reauth(
@@ -152,11 +172,9 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
                 entry.data.get(CONF_API_URL, DEFAULT_BASE_URL),
             )
             if token is not None:
-                await self.async_set_unique_id(token.user_id)
-                self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(
-                    entry,
-                    data_updates={
+                return await self._async_update_same_account(
+                    token,
+                    {
                         CONF_PASSWORD: user_input[CONF_PASSWORD],
                         CONF_TOKEN: token.as_dict(),
                     },
@@ -180,17 +198,14 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
                 user_input[CONF_EMAIL], user_input[CONF_PASSWORD], api_url
             )
             if token is not None:
-                await self.async_set_unique_id(token.user_id)
-                self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(
-                    entry,
-                    title=user_input[CONF_EMAIL],
-                    data_updates={
-                        CONF_EMAIL: user_input[CONF_EMAIL],
-                        CONF_PASSWORD: user_input[CONF_PASSWORD],
-                        CONF_API_URL: api_url,
-                        CONF_TOKEN: token.as_dict(),
-                    },
+                # A title the user chose stays; one that was the email follows it.
+                title = (
+                    user_input[CONF_EMAIL]
+                    if entry.title == entry.data[CONF_EMAIL]
+                    else entry.title
+                )
+                return await self._async_update_same_account(
+                    token, _account_data(user_input, token), title=title
                 )
         return self.async_show_form(
             step_id="reconfigure",

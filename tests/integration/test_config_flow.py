@@ -751,3 +751,18 @@ async def test_user_flow_silent_cloud_is_cannot_connect(
         )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_reconfigure_keeps_a_title_the_user_chose(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """Only a title that was the email follows a new email; a chosen one stays."""
+    hass.config_entries.async_update_entry(init_integration, title="Backyard misters")
+    result = await start_reconfigure(hass, init_integration)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_EMAIL: EMAIL.upper(), CONF_PASSWORD: PASSWORD}
+    )
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.title == "Backyard misters"
+    assert init_integration.data[CONF_EMAIL] == EMAIL.upper()
