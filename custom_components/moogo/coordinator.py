@@ -158,7 +158,7 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
                 raise result
             devices[result.device.device_id] = result
         self._log_reachability(devices)
-        self._remove_stale_devices(previous.keys() - devices.keys())
+        self._remove_stale_devices(set(devices))
         return MoogoData(devices=devices)
 
     async def _bounded[T](self, call: Awaitable[T]) -> T:
@@ -254,19 +254,22 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             LOGGER.info("Moogo device %s is available again", device_id)
         self._unreachable = unreachable
 
-    def _remove_stale_devices(self, gone: set[str]) -> None:
-        if not gone:
-            return
+    def _remove_stale_devices(self, current: set[str]) -> None:
+        """Forget devices the account no longer has, also those gone while HA was off."""
+        for device_id in self._pending.keys() - current:
+            del self._pending[device_id]
+        for device_id in self._stop_timers.keys() - current:
+            self._stop_timers.pop(device_id)()
         registry = dr.async_get(self.hass)
-        for device_id in gone:
-            self._pending.pop(device_id, None)
-            if stop := self._stop_timers.pop(device_id, None):
-                stop()
-            if entry := registry.async_get_device_by_identifier(
-                (DOMAIN, device_id), self.config_entry.entry_id
-            ):
+        for entry in dr.async_entries_for_config_entry(
+            registry, self.config_entry.entry_id
+        ):
+            moogo_ids = {
+                ident for domain, ident in entry.identifiers if domain == DOMAIN
+            }
+            if moogo_ids and not moogo_ids & current:
                 LOGGER.debug(
-                    "Removing Moogo device %s, gone from the account", device_id
+                    "Removing Moogo device %s, gone from the account", moogo_ids
                 )
                 registry.async_remove_device(entry.id)
 

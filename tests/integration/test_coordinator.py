@@ -253,3 +253,20 @@ async def test_refresh_is_bounded_by_its_own_timeout(
     cloud.sim.reset_faults()
     await coordinator.async_refresh()
     assert coordinator.last_update_success
+
+
+async def test_device_gone_while_ha_was_off_is_removed_at_start(
+    hass: HomeAssistant, cloud: Cloud, config_entry: MockConfigEntry
+) -> None:
+    """A registry device the account no longer has is removed by the first poll."""
+    config_entry.add_to_hass(hass)
+    registry = dr.async_get(hass)
+    stale = registry.async_get_or_create(
+        config_entry_id=config_entry.entry_id, identifiers={(DOMAIN, "MGGONE00001")}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(stale.id) is None
+    assert registry.async_get_device_by_identifier(
+        (DOMAIN, PATIO_ID), config_entry.entry_id
+    )

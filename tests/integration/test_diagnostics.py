@@ -133,27 +133,27 @@ async def test_device_diagnostics(
     assert_no_secrets(result, secrets_of(cloud, entry))
 
 
-async def test_device_diagnostics_of_a_device_gone_from_the_account(
+async def test_device_diagnostics_of_a_device_without_moogo_data(
     hass: HomeAssistant,
     cloud: Cloud,
     hass_client: ClientSessionGenerator,
 ) -> None:
-    """A device still registered but no longer in the account has no data.
+    """A device of the entry that the account does not describe has no data.
 
-    Devices removed from the account while HA was off stay in the registry
-    (until the user deletes them); their diagnostics must still download.
+    (Moogo devices gone from the account are removed from the registry by the
+    first poll; a device registered under another identifier is left alone.)
     """
     config_entry = make_entry(cloud)
     config_entry.add_to_hass(hass)
-    gone = dr.async_get(hass).async_get_or_create(
+    foreign = dr.async_get(hass).async_get_or_create(
         config_entry_id=config_entry.entry_id,
-        identifiers={(DOMAIN, "MGGONE000003")},
+        identifiers={("other_domain", "MGGONE000003")},
         name="Old shed",
     )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
-    result = await get_diagnostics_for_device(hass, hass_client, config_entry, gone)
+    result = await get_diagnostics_for_device(hass, hass_client, config_entry, foreign)
 
     assert result == {}
     assert "MGGONE000003" not in config_entry.runtime_data.data.devices
