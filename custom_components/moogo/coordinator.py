@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -26,7 +26,9 @@ from .api import (
     Schedule,
 )
 from .const import (
+    COMMAND_CONFIRM_ATTEMPTS,
     COMMAND_CONFIRM_DELAY,
+    COMMAND_CONFIRM_INTERVAL,
     COMMAND_PENDING_TIMEOUT,
     CONF_TOKEN,
     DOMAIN,
@@ -97,9 +99,8 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
         self._pending: dict[str, _PendingSpray] = {}
         self._slow_refresh_due: set[str] = set()
         self._unreachable: set[str] = set()
-        self._confirm_unsub: CALLBACK_TYPE | None = None
+        self._confirm_timers: dict[str, CALLBACK_TYPE] = {}
         self._stop_timers: dict[str, CALLBACK_TYPE] = {}
-        self._new_device_listeners: list[Callable[[set[str]], None]] = []
 
     # -- refresh ----------------------------------------------------------
 
@@ -258,8 +259,9 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
         """Forget devices the account no longer has, also those gone while HA was off."""
         for device_id in self._pending.keys() - current:
             del self._pending[device_id]
-        for device_id in self._stop_timers.keys() - current:
-            self._stop_timers.pop(device_id)()
+        for timers in (self._stop_timers, self._confirm_timers):
+            for device_id in timers.keys() - current:
+                timers.pop(device_id)()
         registry = dr.async_get(self.hass)
         for entry in dr.async_entries_for_config_entry(
             registry, self.config_entry.entry_id
@@ -332,22 +334,61 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
                 ),
             }
             self.async_set_updated_data(MoogoData(devices=devices))
-        self._schedule_confirmation()
+        self._schedule_confirmation(device_id)
 
-    def _schedule_confirmation(self) -> None:
-        if self._confirm_unsub is not None:
-            self._confirm_unsub()
+    def _schedule_confirmation(
+        self,
+        device_id: str,
+        attempt: int = 1,
+        delay: timedelta = COMMAND_CONFIRM_DELAY,
+    ) -> None:
+        """Read the commanded device alone once it can have reacted."""
+        if cancel := self._confirm_timers.pop(device_id, None):
+            cancel()
 
         @callback
         def _confirm(_now: datetime) -> None:
-            self._confirm_unsub = None
+            self._confirm_timers.pop(device_id, None)
             self.config_entry.async_create_background_task(
-                self.hass, self.async_refresh(), "moogo confirm command"
+                self.hass,
+                self._async_confirm(device_id, attempt),
+                f"moogo confirm {device_id}",
             )
 
-        self._confirm_unsub = async_call_later(
-            self.hass, COMMAND_CONFIRM_DELAY.total_seconds(), _confirm
+        self._confirm_timers[device_id] = async_call_later(
+            self.hass, delay.total_seconds(), _confirm
         )
+
+    async def _async_confirm(self, device_id: str, attempt: int) -> None:
+        """Read one device's detail (one request); again shortly if not there yet.
+
+        One request per attempt instead of a whole refresh (one per device
+        plus one), and the state is confirmed within a round trip of the
+        device's reaction.
+        """
+        if device_id not in self._pending or not self.data:
+            return
+        try:
+            detail = await self.client.get_device(device_id)
+        except MoogoError as err:
+            # Account-wide errors surface in the regular poll.
+            LOGGER.debug("Confirming the command to %s failed: %s", device_id, err)
+        else:
+            if (item := self.data.devices.get(device_id)) is None:
+                return
+            device = self._apply_pending(detail, dt_util.utcnow())
+            # Not async_set_updated_data: that would postpone the next poll.
+            self.data = MoogoData(
+                devices={
+                    **self.data.devices,
+                    device_id: replace(item, device=device, reachable=True),
+                }
+            )
+            self.async_update_listeners()
+        if device_id in self._pending and attempt < COMMAND_CONFIRM_ATTEMPTS:
+            self._schedule_confirmation(
+                device_id, attempt + 1, COMMAND_CONFIRM_INTERVAL
+            )
 
     async def async_refresh_slow_data(self, device_id: str) -> None:
         """Re-read schedules and configuration of a device after an edit from HA."""
@@ -378,12 +419,10 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
     @callback
     def async_cancel_timers(self) -> None:
         """Cancel confirmation and timed-stop timers (on unload)."""
-        if self._confirm_unsub is not None:
-            self._confirm_unsub()
-            self._confirm_unsub = None
-        for cancel in self._stop_timers.values():
-            cancel()
-        self._stop_timers.clear()
+        for timers in (self._confirm_timers, self._stop_timers):
+            for cancel in timers.values():
+                cancel()
+            timers.clear()
 
 
 def _merge_summary(known: Device, summary: Device) -> Device:

@@ -79,6 +79,10 @@ class MoogoNumberEntity(MoogoEntity, NumberEntity):
 
     entity_description: MoogoNumberEntityDescription
 
+    def _shown(self) -> object:
+        """Return what the state shows."""
+        return self.native_value
+
     @property
     def native_value(self) -> float | int | None:
         """Return the configured value."""

@@ -164,6 +164,10 @@ class MoogoSensorEntity(MoogoEntity, SensorEntity):
 
     entity_description: MoogoSensorEntityDescription
 
+    def _shown(self) -> object:
+        """Return what the state shows."""
+        return (self.native_value, self.extra_state_attributes)
+
     @property
     def native_value(self) -> float | int | str | datetime | None:
         """Return the sensor value."""

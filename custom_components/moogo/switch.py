@@ -106,6 +106,10 @@ class MoogoSwitchEntity(MoogoEntity, SwitchEntity):
 
     entity_description: MoogoSwitchEntityDescription
 
+    def _shown(self) -> object:
+        """Return what the state shows."""
+        return self.is_on
+
     @property
     def is_on(self) -> bool | None:
         """Return the state."""

@@ -78,7 +78,12 @@ async def test_spray_switch_turns_at_once_and_is_confirmed(
 
     await advance(hass, freezer, COMMAND_CONFIRM_DELAY)
     assert cloud.sim.is_spraying(PATIO_ID)
-    assert cloud.sim.request_counts["GET /v1/devices"] == 1
+    # Confirmed by reading the commanded device alone, not by a whole refresh.
+    assert cloud.sim.request_counts == {
+        "POST /v1/devices/{device_id}/start": 1,
+        "GET /v1/devices/{device_id}": 1,
+    }
+    assert PATIO_ID not in init_integration.runtime_data._pending
     assert hass.states.get(spray).state == STATE_ON
 
     await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_OFF, spray)
@@ -294,3 +299,32 @@ async def test_command_is_bounded_by_its_own_timeout(
         await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, switch)
     assert err.value.translation_key == "communication_error"
     assert hass.states.get(switch).state == STATE_OFF
+
+
+async def test_confirmation_reads_the_device_until_it_reacts(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A slow pump is read again every second; a failed read is simply retried."""
+    cloud.sim.reaction_delay = 4.5
+    spray = entity_id_of(hass, "switch", PATIO_ID, "spray")
+    await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, spray)
+    cloud.sim.reset_counts()
+    cloud.sim.faults.update({"http_status": 503, "paths": [f"/v1/devices/{PATIO_ID}"]})
+
+    # 3 s: the read fails (503); 4 s: the pump has not reacted yet.
+    await advance(hass, freezer, COMMAND_CONFIRM_DELAY - timedelta(seconds=1))
+    cloud.sim.reset_faults()
+    await advance(hass, freezer, timedelta(seconds=0))
+    assert hass.states.get(spray).state == STATE_ON
+    assert PATIO_ID in init_integration.runtime_data._pending
+
+    # 5 s: the pump runs; confirmed, and nothing but this device was read.
+    await advance(hass, freezer, timedelta(seconds=0))
+    assert cloud.sim.is_spraying(PATIO_ID)
+    assert PATIO_ID not in init_integration.runtime_data._pending
+    assert hass.states.get(spray).state == STATE_ON
+    assert set(cloud.sim.request_counts) == {"GET /v1/devices/{device_id}"}
+    assert cloud.sim.request_counts["GET /v1/devices/{device_id}"] == 3
