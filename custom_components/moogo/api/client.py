@@ -85,6 +85,20 @@ def _envelope_error(code: int, message: str) -> MoogoError:
     return MoogoApiError(f"Moogo cloud refused the request: {message[:200]}", code=code)
 
 
+def _code_from_text(text: str) -> int | str:
+    """Read an envelope code sent as text ("0", "10201"); else keep the text.
+
+    Only short ASCII digit strings count: ``str.isdigit`` also accepts
+    characters such as "²" that ``int()`` refuses, and ``int()`` refuses
+    strings longer than its digit limit.
+    """
+    stripped = text.strip()
+    digits = stripped.removeprefix("-")
+    if digits.isascii() and digits.isdigit() and len(digits) <= 18:
+        return int(stripped)
+    return text
+
+
 class MoogoClient:
     """Client of one Moogo account.
 
@@ -345,15 +359,16 @@ class MoogoClient:
             )
         try:
             envelope = json.loads(content)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:
+            # RecursionError: nesting deep enough to exhaust the parser's stack.
             raise MoogoResponseError(
                 f"Answer to {method} {path} is not JSON (HTTP {status})"
             ) from err
         if not isinstance(envelope, dict):
             raise MoogoResponseError(f"Answer to {method} {path} is not a JSON object")
         code = envelope.get("code")
-        if isinstance(code, str) and code.strip().lstrip("-").isdigit():
-            code = int(code)
+        if isinstance(code, str):
+            code = _code_from_text(code)
         if status == 404 and not isinstance(code, int):
             code = CODE_NOT_FOUND
         if not isinstance(code, int) or isinstance(code, bool):

@@ -170,7 +170,13 @@ class MoogoToken:
         if token is None or user_id is None:
             raise MoogoResponseError("Login answer without token or userId")
         ttl = as_float(raw.get("ttl"))
-        expires_at = now + timedelta(seconds=ttl) if ttl and ttl > 0 else None
+        expires_at = None
+        if ttl and ttl > 0:
+            try:
+                expires_at = now + timedelta(seconds=ttl)
+            except OverflowError:
+                # Beyond the year 9999 (or timedelta's range): never expires.
+                expires_at = None
         return cls(token=token, user_id=user_id, expires_at=expires_at)
 
 
@@ -332,6 +338,17 @@ class DeviceConfig:
         )
 
 
+def _details_text(details: Any) -> str | None:
+    """Render a log entry's details; structured details as their text form."""
+    if not isinstance(details, Mapping | list):
+        return as_str(details)
+    try:
+        return str(details)
+    except RecursionError:
+        # Nested deeper than repr() can follow: nothing readable to show.
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class LogEntry:
     """One entry of a device's event log."""
@@ -344,13 +361,10 @@ class LogEntry:
     def from_api(cls, data: Any) -> Self:
         """Parse one log entry."""
         raw = require_mapping(data, "log entry")
-        details = raw.get("details")
         return cls(
             timestamp=as_timestamp(raw.get("timestamp")),
             event=as_str(raw.get("event")),
-            details=as_str(details)
-            if not isinstance(details, Mapping | list)
-            else str(details),
+            details=_details_text(raw.get("details")),
         )
 
 

@@ -1,0 +1,162 @@
+"""The fault matrix: which faults, in which phases, with which expected outcome.
+
+This table is the specification; ``test_fault_matrix.py`` runs every cell
+against the simulator and the report (``docs/reliability.md``) shows the
+expected next to the observed outcome of each run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Phase:
+    """Where in the integration's life a fault strikes."""
+
+    key: str
+    title: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One way the Moogo cloud (or the way to it) fails."""
+
+    key: str
+    title: str
+    injected: str
+
+
+PHASES: tuple[Phase, ...] = (
+    Phase("config_flow", "config flow", "the user submits email and password"),
+    Phase(
+        "setup",
+        "setup",
+        "HA starts with the entry (stored token) and runs the first refresh",
+    ),
+    Phase("refresh", "coordinator refresh", "the 30 s poll of a loaded entry"),
+    Phase("command", "entity command", "switch.turn_on of a device's Spray switch"),
+    Phase("action", "action", "moogo.mist of a device for 10 s"),
+)
+
+FAULTS: tuple[Fault, ...] = (
+    Fault(
+        "timeout",
+        "Timeout",
+        "`latency=1.0` s against the integration's own bound lowered to 0.1 s",
+    ),
+    Fault(
+        "connection_refused",
+        "Connection refused",
+        "simulator stopped (port closed), later restarted on the same port",
+    ),
+    Fault("http_5xx", "HTTP 5xx", "`http_status=503` on every request"),
+    Fault("html_error", "HTML error page", "`html_error`: a proxy's 502 HTML page"),
+    Fault("truncated_json", "Truncated JSON", "`truncated_json`: half of each body"),
+    Fault("null_data", "Null data", '`null_data`: `"data": null` in every success'),
+    Fault(
+        "token_revoked",
+        "Token revoked (401)",
+        "`revoke_tokens()`; in the config flow `http_status=401` on the login",
+    ),
+    Fault(
+        "password_changed",
+        "Password changed elsewhere (10104 on re-login)",
+        "`change_password()`: tokens revoked, the stored password now wrong",
+    ),
+    Fault(
+        "rate_limit",
+        "Rate limit (10000)",
+        "`rate_limit`: logins answered 10000; outside the config flow after "
+        "`revoke_tokens()`, so that a login is needed",
+    ),
+    Fault("device_offline", "Device offline (10201)", "`set_online(Patio, False)`"),
+    Fault(
+        "one_device_failing",
+        "One device of several failing",
+        "`http_status=500` with `paths` = Garden's paths only",
+    ),
+)
+
+_TRANSPORT = {
+    "config_flow": "form error: cannot_connect",
+    "setup": "ConfigEntryNotReady: setup retried",
+    "refresh": "UpdateFailed: all entities unavailable",
+    "command": "HomeAssistantError(communication_error)",
+    "action": "HomeAssistantError(communication_error)",
+}
+
+EXPECTED: dict[tuple[str, str], str] = {
+    **{("timeout", phase): outcome for phase, outcome in _TRANSPORT.items()},
+    **{("connection_refused", phase): outcome for phase, outcome in _TRANSPORT.items()},
+    **{("http_5xx", phase): outcome for phase, outcome in _TRANSPORT.items()},
+    **{("html_error", phase): outcome for phase, outcome in _TRANSPORT.items()},
+    # A garbled answer is not a connection problem: the command may have
+    # happened, so the user sees "the cloud refused" with the reason.
+    ("truncated_json", "config_flow"): "form error: cannot_connect",
+    ("truncated_json", "setup"): "ConfigEntryNotReady: setup retried",
+    ("truncated_json", "refresh"): "UpdateFailed: all entities unavailable",
+    ("truncated_json", "command"): "HomeAssistantError(unknown_error)",
+    ("truncated_json", "action"): "HomeAssistantError(unknown_error)",
+    # Commands need no data from the answer; readings and logins do.
+    ("null_data", "config_flow"): "form error: cannot_connect",
+    ("null_data", "setup"): "ConfigEntryNotReady: setup retried",
+    ("null_data", "refresh"): "UpdateFailed: all entities unavailable",
+    ("null_data", "command"): "ok",
+    ("null_data", "action"): "ok",
+    # One new login replaces a rejected token; nobody notices.
+    ("token_revoked", "config_flow"): "form error: invalid_auth",
+    ("token_revoked", "setup"): "loaded: all entities available",
+    ("token_revoked", "refresh"): "refreshed: all entities available",
+    ("token_revoked", "command"): "ok",
+    ("token_revoked", "action"): "ok",
+    ("password_changed", "config_flow"): "form error: invalid_auth",
+    ("password_changed", "setup"): "ConfigEntryAuthFailed: reauth flow",
+    ("password_changed", "refresh"): (
+        "ConfigEntryAuthFailed: reauth flow; all entities unavailable"
+    ),
+    ("password_changed", "command"): "HomeAssistantError(auth_failed) + reauth flow",
+    ("password_changed", "action"): "HomeAssistantError(auth_failed) + reauth flow",
+    ("rate_limit", "config_flow"): "form error: rate_limited",
+    ("rate_limit", "setup"): "ConfigEntryNotReady: setup retried + repair issue",
+    ("rate_limit", "refresh"): (
+        "UpdateFailed: all entities unavailable + repair issue"
+    ),
+    ("rate_limit", "command"): "HomeAssistantError(rate_limited)",
+    ("rate_limit", "action"): "HomeAssistantError(rate_limited)",
+    # The config flow only logs in: device faults cannot reach it.
+    ("device_offline", "config_flow"): "entry created",
+    ("device_offline", "setup"): "loaded: Patio offline (readings unavailable)",
+    ("device_offline", "refresh"): "refreshed: Patio offline (readings unavailable)",
+    ("device_offline", "command"): "HomeAssistantError(device_offline)",
+    ("device_offline", "action"): "HomeAssistantError(device_offline)",
+    ("one_device_failing", "config_flow"): "entry created",
+    ("one_device_failing", "setup"): "loaded: Garden readings unavailable",
+    ("one_device_failing", "refresh"): "refreshed: Garden readings unavailable",
+    ("one_device_failing", "command"): (
+        "Garden: HomeAssistantError(communication_error); Patio: ok"
+    ),
+    ("one_device_failing", "action"): (
+        "Garden: HomeAssistantError(communication_error); Patio: ok"
+    ),
+}
+
+# Faults whose injection needs a login (a rejected token or the flow's own
+# login): exactly one login request must follow, never a second.
+ONE_LOGIN = {"token_revoked", "password_changed", "rate_limit"}
+
+
+def fault(key: str) -> Fault:
+    """Look a fault up by key."""
+    return next(item for item in FAULTS if item.key == key)
+
+
+def phase(key: str) -> Phase:
+    """Look a phase up by key."""
+    return next(item for item in PHASES if item.key == key)
+
+
+def cells() -> list[tuple[Fault, Phase]]:
+    """Every fault in every phase, in table order."""
+    return [(f, p) for f in FAULTS for p in PHASES]
