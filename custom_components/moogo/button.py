@@ -10,12 +10,10 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .coordinator import MoogoConfigEntry
 from .entity import MoogoEntity, add_device_entities, moogo_command
-from .schedule import next_occurrence
 
 PARALLEL_UPDATES = 1
 
@@ -27,11 +25,7 @@ async def _mist_now(entity: MoogoButtonEntity) -> None:
 
 
 async def _skip_next(entity: MoogoButtonEntity) -> None:
-    data = entity.device_data
-    zone = dt_util.get_default_time_zone()
-    if data.config and data.config.time_zone:
-        zone = dt_util.get_time_zone(data.config.time_zone) or zone
-    occurrence = next_occurrence(data.schedules or (), dt_util.utcnow(), zone)
+    occurrence = entity.device_data.next_mist()
     if occurrence is None or occurrence.schedule.schedule_id is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="no_upcoming_schedule"

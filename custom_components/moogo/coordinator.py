@@ -39,6 +39,7 @@ from .const import (
     SLOW_UPDATE_INTERVAL,
     UPDATE_INTERVAL,
 )
+from .schedule import Occurrence, next_occurrence
 
 type MoogoConfigEntry = ConfigEntry[MoogoCoordinator]
 
@@ -61,6 +62,15 @@ class MoogoDeviceData:
     def available(self) -> bool:
         """Whether readings and commands make sense right now."""
         return self.reachable and self.device.online is not False
+
+    def next_mist(self) -> Occurrence | None:
+        """Return the next scheduled mist, in the device's time zone (else HA's)."""
+        if not self.schedules:
+            return None
+        zone = dt_util.get_default_time_zone()
+        if self.config and self.config.time_zone:
+            zone = dt_util.get_time_zone(self.config.time_zone) or zone
+        return next_occurrence(self.schedules, dt_util.utcnow(), zone)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,11 +22,9 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 
 from .coordinator import MoogoConfigEntry, MoogoDeviceData
 from .entity import MoogoEntity, add_device_entities
-from .schedule import next_occurrence
 
 # Read-only platform: the coordinator does all the I/O.
 PARALLEL_UPDATES = 0
@@ -41,12 +39,7 @@ def _tank_state(empty: bool | None) -> str | None:
 
 
 def _next_mist(data: MoogoDeviceData) -> datetime | None:
-    if not data.schedules:
-        return None
-    zone = dt_util.get_default_time_zone()
-    if data.config and data.config.time_zone:
-        zone = dt_util.get_time_zone(data.config.time_zone) or zone
-    occurrence = next_occurrence(data.schedules, dt_util.utcnow(), zone)
+    occurrence = data.next_mist()
     return occurrence.start if occurrence else None
 
 
