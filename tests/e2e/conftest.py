@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,6 @@ async def eventually[T](
     what: str = "condition",
 ) -> T:
     """Poll ``probe`` until ``accept`` holds; fail with the last value otherwise."""
-    import asyncio  # noqa: PLC0415 - local to keep the helper self-contained
 
     deadline = time.monotonic() + within
     while True:
