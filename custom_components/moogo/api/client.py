@@ -21,6 +21,7 @@ from .const import (
     CODE_UNAUTHORIZED,
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
+    LOGIN_BACKOFF_SECONDS,
     MAX_LOG_PAGE_SIZE,
     TOKEN_EXPIRY_MARGIN_SECONDS,
     TOKEN_HEADER,
@@ -31,6 +32,7 @@ from .exceptions import (
     MoogoConnectionError,
     MoogoDeviceOfflineError,
     MoogoError,
+    MoogoLoginBlockedError,
     MoogoNotFoundError,
     MoogoRateLimitError,
     MoogoResponseError,
@@ -55,8 +57,10 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 type TokenListener = Callable[[MoogoToken], None]
+type LoginBlockedListener = Callable[[datetime], None]
 
 _RENEW_MARGIN = timedelta(seconds=TOKEN_EXPIRY_MARGIN_SECONDS)
+_LOGIN_BACKOFF = timedelta(seconds=LOGIN_BACKOFF_SECONDS)
 
 
 class _TokenRejectedError(MoogoError):
@@ -111,6 +115,12 @@ class MoogoClient:
       ``ClientTimeout`` governs. Several clients may share one session: the
       token travels per request as a header, never in the session's defaults
       or cookie jar.
+
+    Lockout: once a login is refused as rate limited, the client makes no
+    login request until :attr:`login_blocked_until`, because every attempt
+    would extend the cloud's lock. Requests with a valid token still go out.
+    Pass ``login_blocked_until`` back in to keep the block across restarts,
+    and call :meth:`allow_login` when a user explicitly asks to try anyway.
     """
 
     def __init__(
@@ -123,6 +133,8 @@ class MoogoClient:
         base_url: str = DEFAULT_BASE_URL,
         token: MoogoToken | None = None,
         on_token_update: TokenListener | None = None,
+        login_blocked_until: datetime | None = None,
+        on_login_blocked: LoginBlockedListener | None = None,
     ) -> None:
         """Prepare a client; no I/O happens until the first request."""
         self._email = email
@@ -135,6 +147,8 @@ class MoogoClient:
         # How long before its expiry the current token is renewed up front.
         self._renew_margin = _RENEW_MARGIN
         self._on_token_update = on_token_update
+        self._login_blocked_until = login_blocked_until
+        self._on_login_blocked = on_login_blocked
         # One login at a time: concurrent requests that find no valid token
         # wait for the same login instead of starting their own.
         self._login_lock = asyncio.Lock()
@@ -162,6 +176,18 @@ class MoogoClient:
     def user_id(self) -> str | None:
         """The Moogo user id, known once logged in or restored."""
         return self._token.user_id if self._token else None
+
+    @property
+    def login_blocked_until(self) -> datetime | None:
+        """When the client signs in again after a lockout; None when it may now."""
+        until = self._login_blocked_until
+        if until is not None and datetime.now(UTC) >= until:
+            return None
+        return until
+
+    def allow_login(self) -> None:
+        """Lift the lockout back-off: the next login that is needed goes out."""
+        self._login_blocked_until = None
 
     def restore_token(self, token: MoogoToken | None) -> None:
         """Use a token saved earlier instead of logging in."""
@@ -195,6 +221,12 @@ class MoogoClient:
             return await self._login_locked()
 
     async def _login_locked(self) -> MoogoToken:
+        if (blocked_until := self.login_blocked_until) is not None:
+            raise MoogoLoginBlockedError(
+                "The Moogo cloud locked the account; not signing in again before "
+                f"{blocked_until:%Y-%m-%d %H:%M} UTC",
+                blocked_until=blocked_until,
+            )
         try:
             data = await self._send(
                 "POST",
@@ -204,9 +236,19 @@ class MoogoClient:
             )
         except _TokenRejectedError as err:
             raise MoogoAuthError("Login refused", code=err.code) from None
+        except MoogoRateLimitError:
+            blocked_until = datetime.now(UTC) + _LOGIN_BACKOFF
+            self._login_blocked_until = blocked_until
+            _LOGGER.debug(
+                "Login rate limited; no login before %s", blocked_until.isoformat()
+            )
+            if self._on_login_blocked is not None:
+                self._on_login_blocked(blocked_until)
+            raise
         now = datetime.now(UTC)
         token = MoogoToken.from_login(data, now)
         self._token = token
+        self._login_blocked_until = None
         # A token that lives less than twice the usual margin would count as
         # expiring at once and turn every request into a login; renew such a
         # token halfway through its life instead.

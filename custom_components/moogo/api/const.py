@@ -21,3 +21,8 @@ CODE_SERVER_ERROR: Final = 500
 TOKEN_EXPIRY_MARGIN_SECONDS: Final = 60
 
 MAX_LOG_PAGE_SIZE: Final = 100
+
+# After a login is refused as rate limited, the client signs in no more for
+# this long: the cloud's lock lasts about 24 hours and every attempt during it
+# restarts the lock, so the client waits it out plus a margin.
+LOGIN_BACKOFF_SECONDS: Final = 24 * 3600 + 15 * 60

@@ -6,6 +6,10 @@ shown to users as they are.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from .const import CODE_RATE_LIMITED
+
 
 class MoogoError(Exception):
     """Base of every error the client raises."""
@@ -22,6 +26,18 @@ class MoogoAuthError(MoogoError):
 
 class MoogoRateLimitError(MoogoError):
     """The account is locked out (code 10000 or HTTP 429); never retried."""
+
+
+class MoogoLoginBlockedError(MoogoRateLimitError):
+    """The client refused to sign in, without asking the cloud, during a lockout.
+
+    ``blocked_until`` is when the client signs in again by itself.
+    """
+
+    def __init__(self, message: str, *, blocked_until: datetime) -> None:
+        """Keep when sign-ins resume next to the message."""
+        super().__init__(message, code=CODE_RATE_LIMITED)
+        self.blocked_until = blocked_until
 
 
 class MoogoDeviceOfflineError(MoogoError):
