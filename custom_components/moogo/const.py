@@ -11,6 +11,9 @@ LOGGER = logging.getLogger(__package__)
 
 CONF_API_URL: Final = "api_url"
 CONF_TOKEN: Final = "token"  # noqa: S105 - a config key, not a secret
+# When the client may sign in again after a lockout (ISO 8601), kept in the
+# entry so that setup retries and restarts do not extend the cloud's lock.
+CONF_LOGIN_BLOCKED_UNTIL: Final = "login_blocked_until"
 
 # Readings change slowly and the cloud locks out noisy accounts: 30 s is a
 # compromise between fresh tank/spraying states and request volume.
@@ -34,6 +37,10 @@ COMMAND_CONFIRM_INTERVAL: Final = timedelta(seconds=1)
 COMMAND_CONFIRM_ATTEMPTS: Final = 6
 # How long the commanded state wins over contrary cloud reports.
 COMMAND_PENDING_TIMEOUT: Final = timedelta(seconds=20)
+
+# A throttled data request (the token still works): poll this slowly until the
+# cloud answers again, instead of asking again every UPDATE_INTERVAL.
+RATE_LIMITED_UPDATE_INTERVAL: Final = timedelta(minutes=10)
 
 ISSUE_RATE_LIMITED: Final = "rate_limited"
 

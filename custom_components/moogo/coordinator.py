@@ -30,11 +30,13 @@ from .const import (
     COMMAND_CONFIRM_DELAY,
     COMMAND_CONFIRM_INTERVAL,
     COMMAND_PENDING_TIMEOUT,
+    CONF_LOGIN_BLOCKED_UNTIL,
     CONF_TOKEN,
     DOMAIN,
     ISSUE_RATE_LIMITED,
     LOGGER,
     MAX_CONCURRENT_REQUESTS,
+    RATE_LIMITED_UPDATE_INTERVAL,
     REFRESH_TIMEOUT,
     SLOW_UPDATE_INTERVAL,
     UPDATE_INTERVAL,
@@ -131,7 +133,12 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
                 translation_domain=DOMAIN, translation_key="auth_failed"
             ) from err
         except MoogoRateLimitError as err:
-            self._raise_rate_limit_issue()
+            if (retry_at := self.client.login_blocked_until) is None:
+                # A throttled request, not a refused login: ask less often
+                # until the cloud answers again.
+                self.update_interval = RATE_LIMITED_UPDATE_INTERVAL
+                retry_at = dt_util.utcnow() + RATE_LIMITED_UPDATE_INTERVAL
+            self._raise_rate_limit_issue(retry_at)
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="rate_limited"
             ) from err
@@ -142,6 +149,7 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
                 translation_placeholders={"error": str(err)},
             ) from err
         # The account answers again, so any lockout is over.
+        self.update_interval = UPDATE_INTERVAL
         ir.async_delete_issue(self.hass, DOMAIN, self._rate_limit_issue_id)
         return data
 
@@ -291,25 +299,42 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
     def _rate_limit_issue_id(self) -> str:
         return f"{ISSUE_RATE_LIMITED}_{self.config_entry.entry_id}"
 
-    def _raise_rate_limit_issue(self) -> None:
+    def _raise_rate_limit_issue(self, retry_at: datetime) -> None:
+        """Tell the user about the lockout; its fix flow lets them try at once."""
         ir.async_create_issue(
             self.hass,
             DOMAIN,
             self._rate_limit_issue_id,
-            is_fixable=False,
+            is_fixable=True,
             severity=ir.IssueSeverity.ERROR,
             translation_key=ISSUE_RATE_LIMITED,
             translation_placeholders={"title": self.config_entry.title},
+            # The fix flow's text says when Home Assistant tries by itself.
+            data={
+                "entry_id": self.config_entry.entry_id,
+                "retry_at": dt_util.as_local(retry_at).strftime("%Y-%m-%d %H:%M"),
+            },
         )
 
     @callback
-    def async_token_updated(self, token: MoogoToken) -> None:
-        """Persist a fresh token; a working login also ends any rate-limit issue."""
-        ir.async_delete_issue(self.hass, DOMAIN, self._rate_limit_issue_id)
+    def async_login_blocked(self, blocked_until: datetime) -> None:
+        """Keep the client's lockout back-off in the entry, and tell the user."""
         self.hass.config_entries.async_update_entry(
             self.config_entry,
-            data={**self.config_entry.data, CONF_TOKEN: token.as_dict()},
+            data={
+                **self.config_entry.data,
+                CONF_LOGIN_BLOCKED_UNTIL: blocked_until.isoformat(),
+            },
         )
+        self._raise_rate_limit_issue(blocked_until)
+
+    @callback
+    def async_token_updated(self, token: MoogoToken) -> None:
+        """Persist a fresh token; a working login also ends any lockout."""
+        ir.async_delete_issue(self.hass, DOMAIN, self._rate_limit_issue_id)
+        data = {**self.config_entry.data, CONF_TOKEN: token.as_dict()}
+        data.pop(CONF_LOGIN_BLOCKED_UNTIL, None)
+        self.hass.config_entries.async_update_entry(self.config_entry, data=data)
 
     # -- commands -----------------------------------------------------------
 

@@ -17,7 +17,12 @@ from homeassistant.helpers import (
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.moogo.const import DOMAIN, SLOW_UPDATE_INTERVAL, UPDATE_INTERVAL
+from custom_components.moogo.const import (
+    DOMAIN,
+    RATE_LIMITED_UPDATE_INTERVAL,
+    SLOW_UPDATE_INTERVAL,
+    UPDATE_INTERVAL,
+)
 
 from .conftest import EMAIL, GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
 
@@ -222,19 +227,26 @@ async def test_rate_limit_during_slow_refresh_fails_the_refresh(
     cloud: Cloud,
     init_integration: MockConfigEntry,
 ) -> None:
-    """A 429 on schedules is account-wide: the refresh fails, nothing is retried."""
+    """A 429 on schedules is account-wide: the refresh fails, polling slows down."""
+    coordinator = init_integration.runtime_data
     cloud.sim.faults.update({"http_status": 429, "paths": ["/schedules"]})
     cloud.sim.reset_counts()
     await advance(hass, freezer, SLOW_UPDATE_INTERVAL)
-    assert not init_integration.runtime_data.last_update_success
+    assert not coordinator.last_update_success
     assert cloud.sim.request_counts["GET /v1/devices/{device_id}/schedules"] == 2
     issue_id = f"rate_limited_{init_integration.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    assert coordinator.update_interval == RATE_LIMITED_UPDATE_INTERVAL
 
+    # The throttle ends, but nothing asks again before the slower interval.
     cloud.sim.reset_faults()
-    await advance(hass, freezer, UPDATE_INTERVAL)
-    assert init_integration.runtime_data.last_update_success
+    cloud.sim.reset_counts()
+    await advance(hass, freezer, UPDATE_INTERVAL * 2)
+    assert sum(cloud.sim.request_counts.values()) == 0
+    await advance(hass, freezer, RATE_LIMITED_UPDATE_INTERVAL)
+    assert coordinator.last_update_success
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert coordinator.update_interval == UPDATE_INTERVAL
 
 
 async def test_refresh_is_bounded_by_its_own_timeout(

@@ -8,7 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.loader import async_get_integration
 from homeassistant.setup import async_setup_component
@@ -195,30 +195,6 @@ async def test_connection_failure_at_setup_retries_and_recovers(
 
     assert entry.state is ConfigEntryState.LOADED
     assert hass.states.get(TEMPERATURE).state == "27.5"
-
-
-async def test_rate_limit_raises_repair_issue_until_login_works(
-    hass: HomeAssistant, cloud: Cloud, freezer: FrozenDateTimeFactory
-) -> None:
-    """Code 10000 at login creates a repair issue, never retried at once."""
-    cloud.sim.faults.rate_limit = True
-    entry = make_entry(cloud)
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-    assert entry.state is ConfigEntryState.SETUP_RETRY
-    assert cloud.logins() == 1
-    issue_id = f"rate_limited_{entry.entry_id}"
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
-    assert issue is not None
-    assert issue.translation_key == "rate_limited"
-
-    cloud.sim.reset_faults()
-    await advance(hass, freezer, UPDATE_INTERVAL * 4)
-
-    assert entry.state is ConfigEntryState.LOADED
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
 async def test_device_removal_from_ui_only_for_stale_devices(

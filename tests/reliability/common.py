@@ -20,11 +20,13 @@ import traceback
 from typing import Any
 
 import aiohttp
+from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, STATE_UNAVAILABLE
 from homeassistant.core import HassJob, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import DATA_CLIENTSESSION
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -32,7 +34,12 @@ from pytest_homeassistant_custom_component.common import (
     get_scheduled_timer_handles,
 )
 
-from custom_components.moogo.const import CONF_API_URL, CONF_TOKEN, DOMAIN
+from custom_components.moogo.const import (
+    CONF_API_URL,
+    CONF_TOKEN,
+    DOMAIN,
+    ISSUE_RATE_LIMITED,
+)
 from custom_components.moogo.diagnostics import (
     async_get_config_entry_diagnostics,
     async_get_device_diagnostics,
@@ -211,6 +218,20 @@ async def complete_reauth(hass: HomeAssistant, entry: ConfigEntry) -> None:
     )
     assert result["type"] == "abort"
     assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def sign_in_now(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Answer the lockout issue's fix flow, as a user who knows the lock is over."""
+    assert await async_setup_component(hass, "repairs", {})
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    result = await manager.async_init(
+        DOMAIN, data={"issue_id": f"{ISSUE_RATE_LIMITED}_{entry.entry_id}"}
+    )
+    assert result.get("step_id") == "confirm", result
+    result = await manager.async_configure(result["flow_id"], {})
+    assert result["type"] == "create_entry", result
     await hass.async_block_till_done(wait_background_tasks=True)
 
 

@@ -123,8 +123,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("rate_limit", "refresh"): (
         "UpdateFailed: all entities unavailable + repair issue"
     ),
-    ("rate_limit", "command"): "HomeAssistantError(rate_limited)",
-    ("rate_limit", "action"): "HomeAssistantError(rate_limited)",
+    ("rate_limit", "command"): "HomeAssistantError(rate_limited) + repair issue",
+    ("rate_limit", "action"): "HomeAssistantError(rate_limited) + repair issue",
     # The config flow only logs in: device faults cannot reach it.
     ("device_offline", "config_flow"): "entry created",
     ("device_offline", "setup"): "loaded: Patio offline (readings unavailable)",

@@ -5,7 +5,10 @@ simulator's knobs (or by stopping the simulator), drives the phase through
 Home Assistant, classifies what a user would see, clears the fault, waits at
 most one update interval (or answers the reauth flow / sends the form again)
 and then checks the invariants listed in docs/reliability.md before it
-records the row of the report.
+records the row of the report. A lockout is the exception: the integration
+must not sign in until its back-off ends, so those rows show an hour of
+timers without a login and then the user's "sign in now" fix flow (waiting
+out the back-off is in test_lockout.py, which moves the clock).
 
 The real clock runs (no freezer): latency faults and the integration's own
 timeouts need real time; HA's timers are fired with ``tick``.
@@ -61,6 +64,7 @@ from .common import (
     leftovers,
     make_entry,
     reauth_flows,
+    sign_in_now,
     spray_switch,
     tick,
 )
@@ -239,6 +243,21 @@ async def run_config_flow(case: Case) -> tuple[str, str]:
     return observed, recovery
 
 
+# Longer than HA's longest wait between two setup retries, and than a poll.
+TIMER_STEP = timedelta(seconds=90)
+LOCKOUT_TICKS = 40  # an hour of polls or setup retries
+
+
+async def _after_lockout(case: Case) -> str:
+    """Fire an hour of timers without a login, then let the user sign in now."""
+    assert case.entry is not None
+    for _ in range(LOCKOUT_TICKS):
+        await tick(case.hass, TIMER_STEP)
+    assert case.cloud.logins() == case.logins, "a login during the back-off"
+    await sign_in_now(case.hass, case.entry)
+    return "no login in 1 h of timers; fix flow 'sign in now': loaded"
+
+
 async def run_setup(case: Case) -> tuple[str, str]:
     """HA restarts with the stored token while the cloud is broken."""
     hass = case.hass
@@ -259,7 +278,9 @@ async def run_setup(case: Case) -> tuple[str, str]:
         observed = f"entry state {entry.state.value}"
     assert_entry_survived(hass, before)
     await case.clear()
-    if reauth_flows(hass, entry):
+    if case.fault.key == "rate_limit":
+        recovery = await _after_lockout(case)
+    elif reauth_flows(hass, entry):
         await complete_reauth(hass, entry)
         recovery = "reauth answered with the new password: loaded"
     else:
@@ -290,7 +311,9 @@ async def run_refresh(case: Case) -> tuple[str, str]:
     observed += case.issue_suffix(entry)
     assert_entry_survived(hass, before)
     await case.clear()
-    if reauth_flows(hass, entry):
+    if case.fault.key == "rate_limit":
+        recovery = await _after_lockout(case)
+    elif reauth_flows(hass, entry):
         await complete_reauth(hass, entry)
         recovery = "reauth answered with the new password: loaded"
     else:
@@ -355,7 +378,9 @@ async def _run_user_call(case: Case, call: Any) -> tuple[str, str]:
     assert_entry_survived(hass, before)
     await case.clear()
     recovery = ""
-    if reauth_flows(hass, entry):
+    if case.fault.key == "rate_limit":
+        recovery = await _after_lockout(case) + "; "
+    elif reauth_flows(hass, entry):
         await complete_reauth(hass, entry)
         recovery = "reauth answered with the new password; "
     again = await _run_calls(case, call)

@@ -45,6 +45,7 @@ from .common import (
     Cloud,
     SecretScanner,
     complete_reauth,
+    sign_in_now,
     spray_switch,
     tick,
 )
@@ -149,8 +150,9 @@ async def test_a_whole_account_life_at_debug_leaks_nothing(
     sim.reset_faults()
     sim.revoke_tokens()
     sim.faults.rate_limit = True
-    await command()  # re-login answered 10000
+    await command()  # re-login answered 10000: no sign-in until the user says so
     sim.reset_faults()
+    await sign_in_now(hass, entry)
     await tick(hass, UPDATE_INTERVAL)
     scanner.learn_tokens(sim, entry)
 
@@ -194,7 +196,8 @@ async def test_a_whole_account_life_at_debug_leaks_nothing(
                 "whole-life scenario at DEBUG",
                 (
                     "sign-in, polls, revoked token, 10201, 5xx, garbled answer, "
-                    "10000 on re-login, password changed, reauth, diagnostics download"
+                    "10000 on re-login, 'sign in now' fix flow, password changed, "
+                    "reauth, diagnostics download"
                 ),
                 "0 leaks",
             ),

@@ -1,0 +1,71 @@
+"""Repair flows of the Moogo integration."""
+
+from __future__ import annotations
+
+from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
+from homeassistant.core import HomeAssistant
+import probatio as vol
+
+from .const import CONF_LOGIN_BLOCKED_UNTIL, ISSUE_RATE_LIMITED
+
+
+class SignInNowRepairFlow(RepairsFlow):
+    """Lift the lockout back-off of one entry at the user's explicit request.
+
+    Home Assistant waits out a lockout by itself; this is for a user who knows
+    the lock is over early (the Moogo app signs in again) and accepts that one
+    attempt on a still-locked account extends the lock.
+    """
+
+    def __init__(self, entry_id: str | None, retry_at: str) -> None:
+        """Remember which entry the issue is about, and when HA tries itself."""
+        super().__init__()
+        self._entry_id = entry_id
+        self._retry_at = retry_at
+
+    async def async_step_init(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Start with the confirmation."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Ask before signing in; then clear the back-off and reload the entry."""
+        entry = (
+            self.hass.config_entries.async_get_entry(self._entry_id)
+            if self._entry_id
+            else None
+        )
+        if entry is None:
+            # The entry was deleted meanwhile: nothing left to sign in to.
+            return self.async_abort(reason="entry_removed")
+        if user_input is not None:
+            data = dict(entry.data)
+            data.pop(CONF_LOGIN_BLOCKED_UNTIL, None)
+            self.hass.config_entries.async_update_entry(entry, data=data)
+            # A fresh client starts without the back-off and signs in if it
+            # needs to; a refusal raises the issue again.
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+            return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="confirm",
+            data_schema=vol.Schema({}),
+            description_placeholders={"title": entry.title, "retry_at": self._retry_at},
+        )
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant,
+    issue_id: str,
+    data: dict[str, str | int | float | None] | None,
+) -> RepairsFlow:
+    """Create the fix flow of a Moogo repair issue."""
+    if not issue_id.startswith(ISSUE_RATE_LIMITED):  # pragma: no cover - guard
+        raise ValueError(f"Issue {issue_id} has no fix flow")
+    data = data or {}
+    entry_id = data.get("entry_id")
+    return SignInNowRepairFlow(
+        entry_id if isinstance(entry_id, str) else None, str(data.get("retry_at"))
+    )
