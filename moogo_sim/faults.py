@@ -36,7 +36,8 @@ class FaultConfig:
 
     ``latency`` applies to every API request; every other knob applies only
     to requests whose path contains one of ``paths`` (or to all when
-    ``paths`` is None).
+    ``paths`` is None) and, when ``methods`` is set, whose HTTP method is one
+    of them (creating a schedule fails while listing them works).
     """
 
     latency: float = 0.0
@@ -49,10 +50,13 @@ class FaultConfig:
     rate_limit: bool = False
     drop_connection: bool = False
     paths: list[str] | None = None
+    methods: list[str] | None = None
     seed: int = 0
 
-    def applies_to(self, path: str) -> bool:
-        """Tell whether the path-filtered faults apply to ``path``."""
+    def applies_to(self, path: str, method: str = "GET") -> bool:
+        """Tell whether the filtered faults apply to a request."""
+        if self.methods is not None and method.upper() not in self.methods:
+            return False
         if self.paths is None:
             return True
         return any(fragment in path for fragment in self.paths)
@@ -74,7 +78,12 @@ class FaultConfig:
         for key, value in changes.items():
             _check_fault_value(key, value)
         for key, value in changes.items():
-            setattr(self, key, list(value) if key == "paths" and value else value)
+            stored = value
+            if key == "methods" and value:
+                stored = [item.upper() for item in value]
+            elif key == "paths" and value:
+                stored = list(value)
+            setattr(self, key, stored)
 
 
 def _is_number(value: Any) -> bool:
@@ -96,7 +105,7 @@ def _check_fault_value(key: str, value: Any) -> None:
         )
     elif key == "seed":
         valid = isinstance(value, int) and not isinstance(value, bool)
-    elif key == "paths":
+    elif key in {"paths", "methods"}:
         valid = value is None or (
             isinstance(value, list) and all(isinstance(item, str) for item in value)
         )

@@ -59,7 +59,7 @@ def build_middleware(sim: MoogoSimulator) -> Middleware:
         faults = sim.faults
         if faults.latency > 0:
             await sim.delay(faults.latency)
-        active = faults.applies_to(request.path)
+        active = faults.applies_to(request.path, request.method)
         request[FAULTS_ACTIVE] = active
         if active and (early := sim.injector.before(request)) is not None:
             return early

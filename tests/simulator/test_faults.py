@@ -223,6 +223,34 @@ async def test_path_filter_limits_faults(
     assert liquid.status == 500
 
 
+async def test_method_filter_limits_faults(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
+) -> None:
+    """Same path, other method: creating a schedule fails, listing them works."""
+    moogo_simulator.faults.update(
+        {"null_data": True, "paths": ["/schedules"], "methods": ["post"]}
+    )
+    await api.login()
+    path = f"/v1/devices/{device_ids[0]}/schedules"
+
+    created = await api.post(
+        path,
+        json_body={
+            "hour": 6,
+            "minute": 0,
+            "duration": 30,
+            "repeatSet": "1",
+            "status": 1,
+        },
+    )
+    listed = await api.get(path)
+
+    assert moogo_simulator.faults.methods == ["POST"]
+    assert (created.code, created.data) == (0, None)
+    assert listed.code == 0
+    assert listed.data is not None
+
+
 async def test_reset_faults_restores_defaults(
     api: Api, moogo_simulator: MoogoSimulator
 ) -> None:
