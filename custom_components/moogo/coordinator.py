@@ -371,11 +371,27 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             self.async_set_updated_data(MoogoData(devices=devices))
         self._schedule_confirmation(device_id)
 
+    @callback
+    def async_recheck_device(self, device_id: str) -> None:
+        """Read a device again after a command whose outcome is unknown.
+
+        A lost or garbled answer does not mean the cloud refused: the pump may
+        be running. One read, once it can have reacted, shows what happened;
+        its schedules and configuration are read again at the next poll.
+        """
+        self._slow_refresh_due.add(device_id)
+        if device_id not in self._confirm_timers:
+            self._schedule_confirmation(
+                device_id, COMMAND_CONFIRM_ATTEMPTS, recheck=True
+            )
+
     def _schedule_confirmation(
         self,
         device_id: str,
         attempt: int = 1,
         delay: timedelta = COMMAND_CONFIRM_DELAY,
+        *,
+        recheck: bool = False,
     ) -> None:
         """Read the commanded device alone once it can have reacted."""
         if cancel := self._confirm_timers.pop(device_id, None):
@@ -386,7 +402,7 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             self._confirm_timers.pop(device_id, None)
             self.config_entry.async_create_background_task(
                 self.hass,
-                self._async_confirm(device_id, attempt),
+                self._async_confirm(device_id, attempt, recheck=recheck),
                 f"moogo confirm {device_id}",
             )
 
@@ -394,14 +410,16 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             self.hass, delay.total_seconds(), _confirm
         )
 
-    async def _async_confirm(self, device_id: str, attempt: int) -> None:
+    async def _async_confirm(
+        self, device_id: str, attempt: int, *, recheck: bool = False
+    ) -> None:
         """Read one device's detail (one request); again shortly if not there yet.
 
         One request per attempt instead of a whole refresh (one per device
         plus one), and the state is confirmed within a round trip of the
         device's reaction.
         """
-        if device_id not in self._pending or not self.data:
+        if not self.data or (device_id not in self._pending and not recheck):
             return
         try:
             detail = await self.client.get_device(device_id)

@@ -19,6 +19,7 @@ from .api import (
     MoogoDeviceOfflineError,
     MoogoError,
     MoogoRateLimitError,
+    MoogoResponseError,
 )
 from .const import COMMAND_TIMEOUT, DOMAIN
 from .coordinator import MoogoConfigEntry, MoogoCoordinator, MoogoDeviceData
@@ -44,13 +45,21 @@ def translated_error(err: MoogoError) -> HomeAssistantError:
 
 
 async def run_command[T](
-    coordinator: MoogoCoordinator, command: Coroutine[Any, Any, T]
+    coordinator: MoogoCoordinator,
+    command: Coroutine[Any, Any, T],
+    device_id: str | None = None,
 ) -> T:
-    """Await a client command, raising translated errors; auth errors start reauth."""
+    """Await a client command, raising translated errors; auth errors start reauth.
+
+    When the answer is lost or garbled the command may still have happened,
+    so ``device_id`` is read again shortly to show what the device really does.
+    """
     try:
         async with asyncio.timeout(COMMAND_TIMEOUT.total_seconds()):
             return await command
     except TimeoutError as err:
+        if device_id is not None:
+            coordinator.async_recheck_device(device_id)
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="communication_error",
@@ -61,6 +70,10 @@ async def run_command[T](
     except MoogoError as err:
         if isinstance(err, MoogoAuthError):
             coordinator.config_entry.async_start_reauth(coordinator.hass)
+        elif device_id is not None and isinstance(
+            err, MoogoConnectionError | MoogoResponseError
+        ):
+            coordinator.async_recheck_device(device_id)
         raise translated_error(err) from err
 
 
@@ -70,7 +83,9 @@ def moogo_command[EntityT: MoogoEntity, **P](
     """Decorate an entity command so client errors surface as translated HA errors."""
 
     async def wrapper(entity: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
-        await run_command(entity.coordinator, func(entity, *args, **kwargs))
+        await run_command(
+            entity.coordinator, func(entity, *args, **kwargs), entity.device_id
+        )
 
     return wrapper
 

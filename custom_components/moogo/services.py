@@ -110,27 +110,49 @@ async def _async_mist(call: ServiceCall) -> None:
                 "maximum": str(config.spraying_seconds),
             },
         )
-    await run_command(coordinator, coordinator.client.start_spray(device_id))
+    await run_command(coordinator, coordinator.client.start_spray(device_id), device_id)
     coordinator.async_expect_spraying(device_id, True)
     coordinator.async_stop_spray_later(device_id, duration)
+
+
+def _schedule_ids(coordinator: MoogoCoordinator, device_id: str) -> set[str | None]:
+    item = coordinator.data.devices.get(device_id)
+    return (
+        {schedule.schedule_id for schedule in (item.schedules or ())} if item else set()
+    )
 
 
 async def _async_add_schedule(call: ServiceCall) -> ServiceResponse:
     coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
     start: time = call.data[ATTR_TIME]
+    duration: int = call.data[ATTR_DURATION]
+    known_ids = _schedule_ids(coordinator, device_id)
     schedule = await run_command(
         coordinator,
         coordinator.client.create_schedule(
             device_id,
             hour=start.hour,
             minute=start.minute,
-            duration=call.data[ATTR_DURATION],
+            duration=duration,
             weekdays=[WEEKDAYS.index(day) for day in call.data[ATTR_WEEKDAYS]],
             enabled=call.data[ATTR_ENABLED],
         ),
+        device_id,
     )
     await coordinator.async_refresh_slow_data(device_id)
-    return {"schedule_id": schedule.schedule_id if schedule else None}
+    if schedule is not None and schedule.schedule_id is not None:
+        return {"schedule_id": schedule.schedule_id}
+    # The cloud created the schedule without echoing it: find it among the
+    # schedules that were not there before, unless that is ambiguous.
+    item = coordinator.data.devices.get(device_id)
+    created = [
+        schedule.schedule_id
+        for schedule in ((item.schedules or ()) if item else ())
+        if schedule.schedule_id not in known_ids
+        and (schedule.hour, schedule.minute, schedule.duration)
+        == (start.hour, start.minute, duration)
+    ]
+    return {"schedule_id": created[0] if len(created) == 1 else None}
 
 
 async def _async_remove_schedule(call: ServiceCall) -> None:
@@ -144,7 +166,9 @@ async def _async_remove_schedule(call: ServiceCall) -> None:
             translation_placeholders={"schedule_id": schedule_id},
         )
     await run_command(
-        coordinator, coordinator.client.delete_schedule(device_id, schedule_id)
+        coordinator,
+        coordinator.client.delete_schedule(device_id, schedule_id),
+        device_id,
     )
     await coordinator.async_refresh_slow_data(device_id)
 

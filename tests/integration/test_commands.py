@@ -328,3 +328,48 @@ async def test_confirmation_reads_the_device_until_it_reacts(
     assert hass.states.get(spray).state == STATE_ON
     assert set(cloud.sim.request_counts) == {"GET /v1/devices/{device_id}"}
     assert cloud.sim.request_counts["GET /v1/devices/{device_id}"] == 3
+
+
+async def test_garbled_answer_to_a_start_is_checked_on_the_device(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The cloud started the pump but its answer was cut: HA reads the truth."""
+    cloud.sim.faults.update({"truncated_json": True, "paths": ["/start"]})
+    spray = entity_id_of(hass, "switch", PATIO_ID, "spray")
+    cloud.sim.reset_counts()
+
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, spray)
+    assert err.value.translation_key == "unknown_error"
+    assert cloud.sim.is_spraying(PATIO_ID)
+    assert hass.states.get(spray).state == STATE_OFF
+
+    await advance(hass, freezer, COMMAND_CONFIRM_DELAY)
+
+    assert hass.states.get(spray).state == STATE_ON
+    # One read of that device, not a refresh of the account.
+    assert cloud.sim.request_counts == {
+        "POST /v1/devices/{device_id}/start": 1,
+        "GET /v1/devices/{device_id}": 1,
+    }
+
+
+async def test_refused_command_is_not_rechecked(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A clear refusal (device offline) leaves nothing to find out."""
+    cloud.sim.set_online(PATIO_ID, False)
+    spray = entity_id_of(hass, "switch", PATIO_ID, "spray")
+    cloud.sim.reset_counts()
+
+    with pytest.raises(HomeAssistantError):
+        await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, spray)
+    await advance(hass, freezer, COMMAND_CONFIRM_DELAY)
+
+    assert cloud.sim.request_counts == {"POST /v1/devices/{device_id}/start": 1}

@@ -185,6 +185,34 @@ async def test_remove_unknown_schedule_is_validation_error(
     assert err.value.translation_key == "unknown_schedule"
 
 
+async def test_add_schedule_finds_the_id_the_cloud_did_not_echo(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """A create answered with null data still returns the new schedule's id."""
+    cloud.sim.faults.update(
+        {"null_data": True, "paths": ["/schedules"], "methods": ["POST"]}
+    )
+    before = {s.schedule_id for s in cloud.sim.device(PATIO_ID).schedules}
+
+    response = await hass.services.async_call(
+        DOMAIN,
+        "add_schedule",
+        {
+            ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID),
+            "time": "06:10:00",
+            "duration": 20,
+            "weekdays": ["mon"],
+        },
+        blocking=True,
+        return_response=True,
+    )
+
+    (created,) = [
+        s for s in cloud.sim.device(PATIO_ID).schedules if s.schedule_id not in before
+    ]
+    assert response == {"schedule_id": created.schedule_id}
+
+
 async def test_add_schedule_failure_raises_translated_error(
     hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
 ) -> None:
