@@ -27,14 +27,8 @@ from .api import (
     MoogoResponseError,
     MoogoToken,
 )
-from .const import (
-    COMMAND_TIMEOUT,
-    CONF_API_URL,
-    CONF_LOGIN_BLOCKED_UNTIL,
-    CONF_TOKEN,
-    DOMAIN,
-    LOGGER,
-)
+from .const import COMMAND_TIMEOUT, CONF_API_URL, CONF_TOKEN, DOMAIN, LOGGER
+from .coordinator import without_login_block
 
 EMAIL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
@@ -157,13 +151,8 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
             else self._get_reconfigure_entry()
         )
         # A login just worked, so a lockout back-off kept in the entry is over.
-        data = {
-            key: value
-            for key, value in entry.data.items()
-            if key != CONF_LOGIN_BLOCKED_UNTIL
-        }
         return self.async_update_reload_and_abort(
-            entry, data=data | data_updates, **kwargs
+            entry, data=without_login_block(entry.data) | data_updates, **kwargs
         )
 
     async def async_step_reauth(

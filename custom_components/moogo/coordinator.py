@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -44,6 +45,13 @@ from .const import (
 from .schedule import Occurrence, next_occurrence
 
 type MoogoConfigEntry = ConfigEntry[MoogoCoordinator]
+
+
+def without_login_block(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return entry data without a stored lockout back-off (a login may go out)."""
+    return {
+        key: value for key, value in data.items() if key != CONF_LOGIN_BLOCKED_UNTIL
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,9 +340,11 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
     def async_token_updated(self, token: MoogoToken) -> None:
         """Persist a fresh token; a working login also ends any lockout."""
         ir.async_delete_issue(self.hass, DOMAIN, self._rate_limit_issue_id)
-        data = {**self.config_entry.data, CONF_TOKEN: token.as_dict()}
-        data.pop(CONF_LOGIN_BLOCKED_UNTIL, None)
-        self.hass.config_entries.async_update_entry(self.config_entry, data=data)
+        self.hass.config_entries.async_update_entry(
+            self.config_entry,
+            data=without_login_block(self.config_entry.data)
+            | {CONF_TOKEN: token.as_dict()},
+        )
 
     # -- commands -----------------------------------------------------------
 

@@ -6,7 +6,8 @@ from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.core import HomeAssistant
 import probatio as vol
 
-from .const import CONF_LOGIN_BLOCKED_UNTIL, ISSUE_RATE_LIMITED
+from .const import ISSUE_RATE_LIMITED
+from .coordinator import without_login_block
 
 
 class SignInNowRepairFlow(RepairsFlow):
@@ -42,9 +43,9 @@ class SignInNowRepairFlow(RepairsFlow):
             # The entry was deleted meanwhile: nothing left to sign in to.
             return self.async_abort(reason="entry_removed")
         if user_input is not None:
-            data = dict(entry.data)
-            data.pop(CONF_LOGIN_BLOCKED_UNTIL, None)
-            self.hass.config_entries.async_update_entry(entry, data=data)
+            self.hass.config_entries.async_update_entry(
+                entry, data=without_login_block(entry.data)
+            )
             # A fresh client starts without the back-off and signs in if it
             # needs to; a refusal raises the issue again.
             self.hass.config_entries.async_schedule_reload(entry.entry_id)

@@ -18,6 +18,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import probatio as vol
 
+from .api import Schedule
 from .const import (
     ATTR_DURATION,
     ATTR_ENABLED,
@@ -115,18 +116,18 @@ async def _async_mist(call: ServiceCall) -> None:
     coordinator.async_stop_spray_later(device_id, duration)
 
 
-def _schedule_ids(coordinator: MoogoCoordinator, device_id: str) -> set[str | None]:
+def _schedules_of(
+    coordinator: MoogoCoordinator, device_id: str
+) -> tuple[Schedule, ...]:
     item = coordinator.data.devices.get(device_id)
-    return (
-        {schedule.schedule_id for schedule in (item.schedules or ())} if item else set()
-    )
+    return (item.schedules or ()) if item else ()
 
 
 async def _async_add_schedule(call: ServiceCall) -> ServiceResponse:
     coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
     start: time = call.data[ATTR_TIME]
     duration: int = call.data[ATTR_DURATION]
-    known_ids = _schedule_ids(coordinator, device_id)
+    known_ids = {item.schedule_id for item in _schedules_of(coordinator, device_id)}
     schedule = await run_command(
         coordinator,
         coordinator.client.create_schedule(
@@ -144,10 +145,9 @@ async def _async_add_schedule(call: ServiceCall) -> ServiceResponse:
         return {"schedule_id": schedule.schedule_id}
     # The cloud created the schedule without echoing it: find it among the
     # schedules that were not there before, unless that is ambiguous.
-    item = coordinator.data.devices.get(device_id)
     created = [
         schedule.schedule_id
-        for schedule in ((item.schedules or ()) if item else ())
+        for schedule in _schedules_of(coordinator, device_id)
         if schedule.schedule_id not in known_ids
         and (schedule.hour, schedule.minute, schedule.duration)
         == (start.hour, start.minute, duration)

@@ -72,6 +72,20 @@ async def _locked_out_entry(hass: HomeAssistant, cloud: Cloud) -> MockConfigEntr
     return entry
 
 
+async def _running_entry_whose_account_locks(
+    hass: HomeAssistant, cloud: Cloud
+) -> MockConfigEntry:
+    """Load an entry, then lock the account and kill its token: a login is due."""
+    entry = make_entry(cloud)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    cloud.sim.revoke_tokens()
+    cloud.sim.faults.rate_limit = True
+    cloud.sim.reset_counts()
+    return entry
+
+
 async def test_refused_login_is_not_repeated_across_setup_retries(
     hass: HomeAssistant, cloud: Cloud, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -163,13 +177,7 @@ async def test_polling_sends_no_login_while_blocked(
 ) -> None:
     """A lockout met by a running entry: polls stay local until the back-off ends."""
     freezer.move_to("2026-07-01T18:00:00+00:00")
-    entry = make_entry(cloud)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    cloud.sim.revoke_tokens()
-    cloud.sim.faults.rate_limit = True
-    cloud.sim.reset_counts()
+    entry = await _running_entry_whose_account_locks(hass, cloud)
 
     await advance(hass, freezer, UPDATE_INTERVAL)
     assert cloud.logins() == 1
@@ -196,13 +204,7 @@ async def test_command_meeting_a_lockout_starts_the_back_off(
 ) -> None:
     """A refused login during a command is kept and shown like one in a poll."""
     freezer.move_to("2026-07-01T18:00:00+00:00")
-    entry = make_entry(cloud)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    cloud.sim.revoke_tokens()
-    cloud.sim.faults.rate_limit = True
-    cloud.sim.reset_counts()
+    entry = await _running_entry_whose_account_locks(hass, cloud)
     switch = entity_id_of(hass, "switch", PATIO_ID, "spray")
 
     for _ in range(2):
