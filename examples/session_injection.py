@@ -208,7 +208,7 @@ async def real_use(url: str, email: str, password: str) -> None:
             # Called after every login: the place to persist the new token.
             on_token_update=saved.append,
         )
-        token = await client.login()
+        token = await client.authenticate()
         show("logged in as user", token.user_id)
         show(
             "token expires",

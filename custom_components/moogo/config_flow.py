@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +28,7 @@ from .api import (
 )
 from .const import COMMAND_TIMEOUT, CONF_API_URL, CONF_TOKEN, DOMAIN, LOGGER
 from .coordinator import without_login_block
+from .helpers import bounded
 
 EMAIL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
@@ -70,10 +70,7 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
             base_url=api_url,
         )
         try:
-            async with asyncio.timeout(COMMAND_TIMEOUT.total_seconds()):
-                return await client.login(), {}
-        except TimeoutError:
-            return None, {"base": "cannot_connect"}
+            return await bounded(client.authenticate(), COMMAND_TIMEOUT), {}
         except MoogoAuthError:
             return None, {"base": "invalid_auth"}
         except MoogoRateLimitError:

@@ -42,6 +42,7 @@ from .const import (
     SLOW_UPDATE_INTERVAL,
     UPDATE_INTERVAL,
 )
+from .helpers import bounded
 from .schedule import Occurrence, next_occurrence
 
 type MoogoConfigEntry = ConfigEntry[MoogoCoordinator]
@@ -126,16 +127,7 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
 
     async def _async_update_data(self) -> MoogoData:
         try:
-            async with asyncio.timeout(REFRESH_TIMEOUT.total_seconds()):
-                data = await self._fetch_snapshot()
-        except TimeoutError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={
-                    "error": "the Moogo cloud did not answer in time"
-                },
-            ) from err
+            data = await bounded(self._fetch_snapshot(), REFRESH_TIMEOUT)
         except MoogoAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="auth_failed"

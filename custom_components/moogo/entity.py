@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Concatenate
 
@@ -23,6 +22,7 @@ from .api import (
 )
 from .const import COMMAND_TIMEOUT, DOMAIN
 from .coordinator import MoogoConfigEntry, MoogoCoordinator, MoogoDeviceData
+from .helpers import bounded
 
 
 def translated_error(err: MoogoError) -> HomeAssistantError:
@@ -55,18 +55,7 @@ async def run_command[T](
     so ``device_id`` is read again shortly to show what the device really does.
     """
     try:
-        async with asyncio.timeout(COMMAND_TIMEOUT.total_seconds()):
-            return await command
-    except TimeoutError as err:
-        if device_id is not None:
-            coordinator.async_recheck_device(device_id)
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="communication_error",
-            translation_placeholders={
-                "error": "the Moogo cloud did not answer in time"
-            },
-        ) from err
+        return await bounded(command, COMMAND_TIMEOUT)
     except MoogoError as err:
         if isinstance(err, MoogoAuthError):
             coordinator.config_entry.async_start_reauth(coordinator.hass)

@@ -44,7 +44,7 @@ async def test_revoked_token_leads_to_exactly_one_relogin(
 async def test_token_still_rejected_after_relogin_is_auth_error(
     sim: MoogoSimulator, client: MoogoClient
 ) -> None:
-    await client.login()
+    await client.authenticate()
     # Every device request is answered 401, even with a brand-new token.
     sim.faults.http_status = 401
     sim.faults.paths = ["/v1/devices"]
@@ -110,7 +110,7 @@ async def test_concurrent_requests_share_one_login_on_a_shared_session(
     client = MoogoClient(
         TEST_EMAIL, TEST_PASSWORD, session=http_session, base_url=sim.url
     )
-    await client.login()
+    await client.authenticate()
     sim.revoke_tokens()
     await asyncio.gather(*(client.get_devices() for _ in range(CONCURRENT_REQUESTS)))
     assert logins(sim) == 2
@@ -120,8 +120,8 @@ async def test_concurrent_requests_share_one_login_on_a_shared_session(
 async def test_explicit_login_replaces_the_token(
     sim: MoogoSimulator, client: MoogoClient
 ) -> None:
-    first = await client.login()
-    second = await client.login()
+    first = await client.authenticate()
+    second = await client.authenticate()
     assert first.token != second.token
     assert client.token is second
     assert logins(sim) == 2
@@ -156,7 +156,7 @@ async def test_restored_token_works_without_the_password(
     sim: MoogoSimulator, make_client: ClientFactory
 ) -> None:
     first = make_client()
-    token = await first.login()
+    token = await first.authenticate()
     # The stored token alone is enough; the password is not even checked.
     second = make_client(password="forgotten", token=token)
     assert len(await second.get_devices()) == 2
@@ -166,7 +166,7 @@ async def test_restored_token_works_without_the_password(
 async def test_restore_token_on_an_existing_client(
     sim: MoogoSimulator, make_client: ClientFactory
 ) -> None:
-    token = await make_client().login()
+    token = await make_client().authenticate()
     client = make_client()
     assert client.token is None
     client.restore_token(token)
@@ -184,7 +184,7 @@ async def test_restore_token_on_an_existing_client(
 async def test_expired_restored_token_leads_to_one_login(
     sim: MoogoSimulator, make_client: ClientFactory
 ) -> None:
-    token = await make_client().login()
+    token = await make_client().authenticate()
     expired = MoogoToken(
         token=token.token,
         user_id=token.user_id,
@@ -203,7 +203,7 @@ async def test_expired_restored_token_leads_to_one_login(
 async def test_nearly_expired_token_is_renewed_before_use(
     sim: MoogoSimulator, make_client: ClientFactory
 ) -> None:
-    token = await make_client().login()
+    token = await make_client().authenticate()
     almost = MoogoToken(
         token=token.token,
         user_id=token.user_id,
@@ -220,7 +220,7 @@ async def test_nearly_expired_token_is_renewed_before_use(
 async def test_restored_token_revoked_by_the_cloud_leads_to_one_login(
     sim: MoogoSimulator, make_client: ClientFactory
 ) -> None:
-    token = await make_client().login()
+    token = await make_client().authenticate()
     sim.revoke_tokens()
     sim.reset_counts()
     client = make_client(token=token)
@@ -235,7 +235,9 @@ async def test_token_of_another_account_is_never_mixed_up(
 ) -> None:
     sim.add_account("other@example.com", "other-password")
     sim.add_device("other@example.com", device_id="MGOTHER")
-    other_token = await make_client("other@example.com", "other-password").login()
+    other_token = await make_client(
+        "other@example.com", "other-password"
+    ).authenticate()
     # A token restored into the wrong client shows the token owner's devices
     # (the cloud trusts the token) - which is why tokens stay per client.
     client = make_client(token=other_token)
@@ -252,7 +254,7 @@ async def test_short_lived_token_is_not_renewed_on_every_request(
     sim.add_account(TEST_EMAIL, TEST_PASSWORD)
     sim.add_device(TEST_EMAIL)
     async with sim, MoogoClient(TEST_EMAIL, TEST_PASSWORD, base_url=sim.url) as client:
-        token = await client.login()
+        token = await client.authenticate()
         assert token.expires_at is not None
         assert token.expires_at - datetime.now(UTC) <= timedelta(seconds=30)
         for _ in range(3):
@@ -290,7 +292,7 @@ async def test_on_token_update_fires_on_every_login(
 async def test_on_token_update_not_fired_for_restored_token(
     sim: MoogoSimulator, make_client: ClientFactory
 ) -> None:
-    token = await make_client().login()
+    token = await make_client().authenticate()
     seen: list[MoogoToken] = []
     client = make_client(token=token, on_token_update=seen.append)
     await client.get_devices()
@@ -303,5 +305,5 @@ async def test_on_token_update_not_fired_on_failed_login(
     seen: list[MoogoToken] = []
     client = make_client(password="wrong", on_token_update=seen.append)
     with pytest.raises(MoogoAuthError):
-        await client.login()
+        await client.authenticate()
     assert seen == []

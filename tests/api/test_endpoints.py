@@ -34,7 +34,7 @@ async def test_login_returns_and_keeps_the_token(
     assert client.user_id is None
 
     before = datetime.now(UTC)
-    token = await client.login()
+    token = await client.authenticate()
 
     assert isinstance(token, MoogoToken)
     assert client.token is token

@@ -62,7 +62,7 @@ async def test_unknown_account_is_auth_error(
 ) -> None:
     client = make_client(email="nobody@example.com")
     with pytest.raises(MoogoAuthError) as caught:
-        await client.login()
+        await client.authenticate()
     assert caught.value.code == 10104
     assert logins(sim) == 1
 
@@ -85,7 +85,7 @@ async def test_lockout_after_failed_logins(
 ) -> None:
     for attempt in range(1, 6):
         with pytest.raises(MoogoAuthError):
-            await make_client(password="guess").login()
+            await make_client(password="guess").authenticate()
         assert logins(sim) == attempt
 
     # Now even the right password is answered with the lockout code, once.
@@ -115,7 +115,7 @@ async def test_rate_limited_relogin_after_revoked_token_is_not_retried(
 async def test_http_429_is_rate_limit_and_not_retried(
     sim: MoogoSimulator, client: MoogoClient
 ) -> None:
-    await client.login()
+    await client.authenticate()
     sim.faults.http_status = 429
     sim.faults.paths = ["/v1/devices"]
     with pytest.raises(MoogoRateLimitError) as caught:
@@ -131,7 +131,7 @@ async def test_http_401_on_login_is_auth_error(
     sim.faults.http_status = 401
     sim.faults.paths = ["/v1/user/login"]
     with pytest.raises(MoogoAuthError) as caught:
-        await client.login()
+        await client.authenticate()
     assert caught.value.code == 401
     assert logins(sim) == 1
 
@@ -191,7 +191,7 @@ async def test_removed_device_is_not_found(
 
 
 async def test_http_404_status(sim: MoogoSimulator, client: MoogoClient) -> None:
-    await client.login()
+    await client.authenticate()
     sim.faults.http_status = 404
     with pytest.raises(MoogoNotFoundError):
         await client.get_devices()
@@ -201,7 +201,7 @@ async def test_http_404_status(sim: MoogoSimulator, client: MoogoClient) -> None
 async def test_other_refusals_are_api_errors(
     sim: MoogoSimulator, client: MoogoClient, status: int, code: int
 ) -> None:
-    await client.login()
+    await client.authenticate()
     sim.faults.http_status = status
     with pytest.raises(MoogoApiError) as caught:
         await client.get_devices()
@@ -216,7 +216,7 @@ async def test_other_refusals_are_api_errors(
 async def test_server_errors_are_connection_errors(
     sim: MoogoSimulator, client: MoogoClient, status: int
 ) -> None:
-    await client.login()
+    await client.authenticate()
     sim.faults.http_status = status
     with pytest.raises(MoogoConnectionError) as caught:
         await client.get_devices()
@@ -228,7 +228,7 @@ async def test_server_errors_are_connection_errors(
 async def test_server_error_in_envelope_is_connection_error(
     sim: MoogoSimulator, client: MoogoClient
 ) -> None:
-    await client.login()
+    await client.authenticate()
     sim.faults.error_rate = 1.0
     with pytest.raises(MoogoConnectionError):
         await client.get_devices()
@@ -237,7 +237,7 @@ async def test_server_error_in_envelope_is_connection_error(
 async def test_html_error_page_is_typed(
     sim: MoogoSimulator, client: MoogoClient
 ) -> None:
-    await client.login()
+    await client.authenticate()
     sim.faults.html_error = True
     with pytest.raises(MoogoConnectionError) as caught:
         await client.get_devices()
@@ -250,14 +250,14 @@ async def test_html_error_page_on_login(
 ) -> None:
     sim.faults.html_error = True
     with pytest.raises(MoogoConnectionError):
-        await client.login()
+        await client.authenticate()
     assert client.token is None
 
 
 async def test_truncated_json_is_response_error(
     sim: MoogoSimulator, client: MoogoClient, device_ids: list[str]
 ) -> None:
-    await client.login()
+    await client.authenticate()
     sim.faults.truncated_json = True
     with pytest.raises(MoogoResponseError, match="not JSON"):
         await client.get_device(device_ids[0])
@@ -268,7 +268,7 @@ async def test_truncated_json_is_response_error(
 async def test_truncated_login_answer(sim: MoogoSimulator, client: MoogoClient) -> None:
     sim.faults.truncated_json = True
     with pytest.raises(MoogoResponseError):
-        await client.login()
+        await client.authenticate()
     assert client.token is None
 
 
@@ -286,7 +286,7 @@ async def test_truncated_login_answer(sim: MoogoSimulator, client: MoogoClient) 
 async def test_null_data_is_response_error(
     sim: MoogoSimulator, client: MoogoClient, device_ids: list[str], call: str
 ) -> None:
-    await client.login()
+    await client.authenticate()
     sim.faults.null_data = True
     method = getattr(client, call)
     with pytest.raises(MoogoResponseError):
@@ -296,7 +296,7 @@ async def test_null_data_is_response_error(
 async def test_null_data_on_commands_is_fine(
     sim: MoogoSimulator, client: MoogoClient, device_ids: list[str]
 ) -> None:
-    await client.login()
+    await client.authenticate()
     sim.faults.null_data = True
     # Commands expect nothing back; a null data is a success.
     await client.start_spray(device_ids[0])
@@ -310,14 +310,14 @@ async def test_null_login_data_is_response_error(
 ) -> None:
     sim.faults.null_data = True
     with pytest.raises(MoogoResponseError, match="login"):
-        await client.login()
+        await client.authenticate()
     assert client.token is None
 
 
 async def test_dropped_connection_is_connection_error(
     sim: MoogoSimulator, client: MoogoClient
 ) -> None:
-    await client.login()
+    await client.authenticate()
     sim.faults.drop_connection = True
     with pytest.raises(MoogoConnectionError) as caught:
         await client.get_devices()
@@ -339,7 +339,7 @@ async def test_timeout_is_connection_error(
     sim: MoogoSimulator, make_client: ClientFactory
 ) -> None:
     client = make_client(timeout=0.2)
-    await client.login()
+    await client.authenticate()
     sim.faults.latency = 1.0
     with pytest.raises(MoogoConnectionError, match="Timed out") as caught:
         await client.get_devices()

@@ -39,7 +39,7 @@ async def test_refused_login_blocks_further_logins_without_a_request(
 
     # The cloud would now accept the login, but the client does not ask it.
     sim.faults.rate_limit = False
-    for call in (client.get_devices, client.login):
+    for call in (client.get_devices, client.authenticate):
         with pytest.raises(MoogoLoginBlockedError) as again:
             await call()
         assert again.value.code == 10000
@@ -56,7 +56,7 @@ async def test_allow_login_lifts_the_block(
     client = make_client()
     sim.faults.rate_limit = True
     with pytest.raises(MoogoRateLimitError):
-        await client.login()
+        await client.authenticate()
     sim.faults.rate_limit = False
 
     client.allow_login()
@@ -94,7 +94,7 @@ async def test_valid_token_keeps_working_during_a_block(
     sim: MoogoSimulator, make_client: ClientFactory
 ) -> None:
     """Only logins are held back: requests with a working token still go out."""
-    token = await make_client().login()
+    token = await make_client().authenticate()
     sim.reset_counts()
     client = make_client(
         token=token, login_blocked_until=datetime.now(UTC) + timedelta(hours=3)
@@ -110,7 +110,7 @@ async def test_valid_token_keeps_working_during_a_block(
 async def test_rejected_token_during_a_block_is_not_replaced(
     sim: MoogoSimulator, make_client: ClientFactory
 ) -> None:
-    token = await make_client().login()
+    token = await make_client().authenticate()
     client = make_client(
         token=token, login_blocked_until=datetime.now(UTC) + timedelta(hours=3)
     )

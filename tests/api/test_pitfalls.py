@@ -62,7 +62,7 @@ async def test_token_in_session_headers_leaks_to_every_request(
     async with MoogoClient(
         OTHER_EMAIL, OTHER_PASSWORD, base_url=sim.url
     ) as other_client:
-        other_token = (await other_client.login()).token
+        other_token = (await other_client.authenticate()).token
 
     # The mistake: a token as a default header of a shared session.
     async with aiohttp.ClientSession(headers={"token": other_token}) as session:
@@ -109,7 +109,7 @@ async def test_asyncio_timeout_bounds_calls_on_an_injected_session(
     assert client.token is None
 
     sim.faults.latency = 0.0
-    await client.login()
+    await client.authenticate()
     sim.faults.latency = 1.0
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.3):

@@ -63,9 +63,9 @@ async def test_no_secret_in_errors_reprs_or_debug_logs(
     await client.start_spray(device.device_id)
 
     # Every kind of failure.
-    await expect_error(lambda: make_client(SECRET_EMAIL, WRONG_PASSWORD).login())
+    await expect_error(lambda: make_client(SECRET_EMAIL, WRONG_PASSWORD).authenticate())
     sim.faults.rate_limit = True
-    await expect_error(make_client(SECRET_EMAIL, SECRET_PASSWORD).login)
+    await expect_error(make_client(SECRET_EMAIL, SECRET_PASSWORD).authenticate)
     sim.reset_faults()
     for fault in (
         {"http_status": 500},
@@ -87,12 +87,12 @@ async def test_no_secret_in_errors_reprs_or_debug_logs(
     await expect_error(lambda: client.start_spray(device.device_id))
     slow = make_client(SECRET_EMAIL, SECRET_PASSWORD, timeout=0.1)
     sim.faults.latency = 0.5
-    await expect_error(slow.login)
+    await expect_error(slow.authenticate)
     sim.reset_faults()
     session = aiohttp.ClientSession()
     await session.close()
     closed = make_client(SECRET_EMAIL, SECRET_PASSWORD, session=session)
-    await expect_error(closed.login)
+    await expect_error(closed.authenticate)
 
     assert len(errors) == 14
     assert len(tokens) == 3  # first login, re-login, the 401 round's re-login

@@ -230,7 +230,7 @@ async def test_session_closed_during_a_request_gives_typed_error(
 ) -> None:
     session = aiohttp.ClientSession()
     client = MoogoClient(TEST_EMAIL, TEST_PASSWORD, session=session, base_url=sim.url)
-    await client.login()
+    await client.authenticate()
     sim.faults.latency = 1.0
 
     pending = asyncio.create_task(client.get_devices())
@@ -250,7 +250,7 @@ async def test_timeout_argument_applies_to_owned_session(
     sim: MoogoSimulator, make_client: ClientFactory
 ) -> None:
     client = make_client(timeout=0.2)
-    await client.login()
+    await client.authenticate()
     sim.faults.latency = 1.0
 
     started = time.monotonic()
@@ -281,7 +281,7 @@ async def test_injected_session_timeout_governs(
         client = MoogoClient(
             TEST_EMAIL, TEST_PASSWORD, session=session, base_url=sim.url, timeout=60
         )
-        await client.login()
+        await client.authenticate()
         sim.faults.latency = 1.0
         started = time.monotonic()
         with pytest.raises(MoogoConnectionError, match="Timed out"):
@@ -385,7 +385,7 @@ async def test_client_closed_during_a_request_gives_typed_error(
     sim: MoogoSimulator, make_client: ClientFactory
 ) -> None:
     client = make_client()
-    await client.login()
+    await client.authenticate()
     session = client._session
     assert session is not None
     sim.faults.latency = 1.0

@@ -490,7 +490,7 @@ def _is_none(value: Any) -> None:
 CALLS: list[
     tuple[str, Callable[[MoogoClient], Awaitable[Any]], Callable[[Any], None]]
 ] = [
-    ("login", lambda c: c.login(), lambda v: assert_model(v, MoogoToken)),
+    ("login", lambda c: c.authenticate(), lambda v: assert_model(v, MoogoToken)),
     ("get_devices", lambda c: c.get_devices(), _list_of(Device)),
     ("get_device", lambda c: c.get_device("MG1"), lambda v: assert_model(v, Device)),
     ("get_schedules", lambda c: c.get_schedules("MG1"), _list_of(Schedule)),

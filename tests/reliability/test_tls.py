@@ -176,7 +176,7 @@ async def test_untrusted_certificate_is_refused(
     ) as session:
         token = await MoogoClient(
             EMAIL, PASSWORD, session=session, base_url=url
-        ).login()
+        ).authenticate()
     assert token.user_id == sim.accounts[0].user_id
     assert sim.request_counts[LOGIN] == 1
     guard.check()

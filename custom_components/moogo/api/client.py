@@ -215,7 +215,7 @@ class MoogoClient:
 
     # -- authentication -------------------------------------------------
 
-    async def login(self) -> MoogoToken:
+    async def authenticate(self) -> MoogoToken:
         """Log in with the stored credentials and keep the new token."""
         async with self._login_lock:
             return await self._login_locked()
