@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import fields
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
+from .cloud import SimCloud
 from .state import SimDevice
-
-if TYPE_CHECKING:
-    from .simulator import MoogoSimulator
 
 #: SimDevice fields the admin endpoint may set; the rest are identity or
 #: history that only the simulator itself maintains.
@@ -102,7 +100,7 @@ def check_device_patch(patch: dict[str, Any]) -> dict[str, Any]:
 class AdminHandlers:
     """Handlers of the ``/_admin/`` endpoints."""
 
-    def __init__(self, sim: MoogoSimulator) -> None:
+    def __init__(self, sim: SimCloud) -> None:
         """Control ``sim``."""
         self._sim = sim
 

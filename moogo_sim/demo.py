@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .simulator import MoogoSimulator
+from .cloud import SimCloud
 
 DEMO_EMAIL = "demo@moogo.example"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo credential
@@ -64,7 +63,7 @@ RECOMMENDED_SCHEDULES: tuple[dict[str, Any], ...] = (
 )
 
 
-def populate_demo(sim: MoogoSimulator, extra_devices: int = 0) -> None:
+def populate_demo(sim: SimCloud, extra_devices: int = 0) -> None:
     """Create the demo account, its three devices and their schedules.
 
     ``extra_devices`` adds that many more online, idle devices (for demos and

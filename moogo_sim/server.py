@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from .cloud import SimCloud
 from .demo import LIQUIDS, RECOMMENDED_SCHEDULES
 from .protocol import (
     CODE_DEVICE_OFFLINE,
@@ -25,9 +25,6 @@ from .validation import (
     read_json_object,
     schedule_changes,
 )
-
-if TYPE_CHECKING:
-    from .simulator import MoogoSimulator
 
 ADMIN_PREFIX = "/_admin/"
 
@@ -47,7 +44,7 @@ def route_key(request: web.Request) -> str:
     return f"{request.method} {pattern}"
 
 
-def build_middleware(sim: MoogoSimulator) -> Middleware:
+def build_middleware(sim: SimCloud) -> Middleware:
     """Return the middleware that counts requests and injects faults."""
 
     @web.middleware
@@ -78,7 +75,7 @@ def build_middleware(sim: MoogoSimulator) -> Middleware:
 class ApiHandlers:
     """The request handlers of the public and private API."""
 
-    def __init__(self, sim: MoogoSimulator) -> None:
+    def __init__(self, sim: SimCloud) -> None:
         """Serve the state of ``sim``."""
         self._sim = sim
 

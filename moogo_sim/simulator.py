@@ -1,25 +1,19 @@
-"""The simulator facade: state registry, test-facing API and server lifecycle."""
+"""The simulator: the simulated cloud served over HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Callable
-import contextlib
 import logging
-import time
 from types import TracebackType
-from typing import Any, Self, TypedDict, Unpack
+from typing import Self, TypedDict, Unpack
 
 from aiohttp import web
 
 from .admin import AdminHandlers
-from .auth import AuthService, normalize_email
+from .cloud import SimCloud
 from .demo import populate_demo
-from .faults import FaultConfig, FaultInjector
-from .protocol import ApiError
 from .server import ApiHandlers, build_middleware
-from .state import EVERY_DAY, SimAccount, SimDevice, SimSchedule
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,52 +31,16 @@ class SimulatorOptions(TypedDict, total=False):
     lockout_seconds: int
 
 
-def _wall_clock() -> float:
-    """Return ``time.time()``, looked up at call time.
-
-    Looking it up on every call (instead of binding ``time.time`` as a
-    default argument) lets freezegun / HA's ``freezer`` fixture drive the
-    simulator's clock too.
-    """
-    return time.time()
-
-
-class MoogoSimulator:
+class MoogoSimulator(SimCloud):
     """A local, faithful Moogo cloud on 127.0.0.1 for tests and demos.
 
     All state is evaluated lazily from ``clock`` on each request; there are
     no background timers, so ``stop()`` leaves nothing behind.
     """
 
-    def __init__(
-        self,
-        *,
-        reaction_delay: float = 3.0,
-        clock: Callable[[], float] = _wall_clock,
-        token_ttl: int = 31536000,
-        lockout_after: int = 5,
-        lockout_seconds: int = 86400,
-    ) -> None:
-        """Create an empty cloud; add accounts and devices, then ``start()``."""
-        self.clock = clock
-        #: Seconds between a start/stop command and the pump reacting.
-        self.reaction_delay = reaction_delay
-        self.auth = AuthService(
-            self.now,
-            token_ttl=token_ttl,
-            lockout_after=lockout_after,
-            lockout_seconds=lockout_seconds,
-        )
-        self._faults = FaultConfig()
-        self.injector = FaultInjector(self._faults)
-        self._devices: dict[str, SimDevice] = {}
-        self._counts: Counter[str] = Counter()
-        self._next_device_number = 0x1001
-        self._next_schedule_number = 1
-        self._runner: web.AppRunner | None = None
-        self._stopping = asyncio.Event()
-        self._host = "127.0.0.1"
-        self._port: int | None = None
+    _runner: web.AppRunner | None = None
+    _host = "127.0.0.1"
+    _port: int | None = None
 
     @classmethod
     def seeded_demo(
@@ -99,279 +57,6 @@ class MoogoSimulator:
         populate_demo(sim, extra_devices)
         return sim
 
-    def now(self) -> float:
-        """Return the simulator's current Unix time."""
-        return float(self.clock())
-
-    # -- accounts -----------------------------------------------------------
-
-    def add_account(self, email: str, password: str) -> SimAccount:
-        """Create an account; ValueError if the email is taken."""
-        return self.auth.add_account(email, password)
-
-    def account(self, email: str) -> SimAccount:
-        """Return the account for ``email``; KeyError if there is none."""
-        return self.auth.account(email)
-
-    @property
-    def accounts(self) -> list[SimAccount]:
-        """All accounts, in creation order."""
-        return list(self.auth)
-
-    def revoke_tokens(self, email: str | None = None) -> int:
-        """Invalidate every token (or one account's); return how many."""
-        revoked = self.auth.revoke(email)
-        _LOGGER.debug("Revoked %d token(s)", revoked)
-        return revoked
-
-    def change_password(self, email: str, new_password: str) -> None:
-        """Change an account's password and revoke its tokens."""
-        self.auth.change_password(email, new_password)
-
-    # -- devices ------------------------------------------------------------
-
-    def add_device(
-        self,
-        email: str,
-        *,
-        device_id: str | None = None,
-        name: str | None = None,
-        online: bool = True,
-        model: str = "MG-01",
-        firmware: str = "1.2.3",
-        latest_firmware: str | None = None,
-        temperature: Any = 24.5,
-        humidity: Any = 55,
-        rssi: Any = -58,
-        water_level: Any = 1,
-        liquid_level: Any = 1,
-        liquid_concentration: Any = 5,
-        mix_ratio: Any = 10,
-        spraying_seconds: int = 60,
-        time_zone: str = "America/Los_Angeles",
-    ) -> SimDevice:
-        """Give the account ``email`` a new device and return it.
-
-        Ids are "MG" plus hex digits, sequential per simulator so that
-        snapshots stay stable; ``latest_firmware`` defaults to ``firmware``
-        (no update available).
-        """
-        owner = self.auth.account(email)
-        if device_id is None:
-            device_id = self._new_device_id()
-        elif device_id in self._devices:
-            raise ValueError(f"device {device_id} exists already")
-        number = len(self._devices) + 1
-        device = SimDevice(
-            device_id=device_id,
-            owner=normalize_email(owner.email),
-            name=name if name is not None else f"Moogo Mister {number}",
-            online=online,
-            model=model,
-            firmware=firmware,
-            latest_firmware=latest_firmware
-            if latest_firmware is not None
-            else firmware,
-            temperature=temperature,
-            humidity=humidity,
-            rssi=rssi,
-            water_level=water_level,
-            liquid_level=liquid_level,
-            liquid_concentration=liquid_concentration,
-            mix_ratio=mix_ratio,
-            spraying_seconds=spraying_seconds,
-            time_zone=time_zone,
-            config_id=f"CFG{device_id}",
-        )
-        self._devices[device_id] = device
-        return device
-
-    def _new_device_id(self) -> str:
-        while True:
-            device_id = f"MG{self._next_device_number:06X}"
-            self._next_device_number += 1
-            if device_id not in self._devices:
-                return device_id
-
-    def remove_device(self, device_id: str) -> None:
-        """Delete a device (as if unbound from its account); KeyError if unknown."""
-        if self._devices.pop(device_id, None) is None:
-            raise KeyError(f"no device {device_id}")
-
-    def device(self, device_id: str) -> SimDevice:
-        """Return a device for inspection or direct changes; KeyError if unknown.
-
-        Sprays that ended by now are settled first, so fields such as
-        ``latest_spraying_end`` are current.
-        """
-        try:
-            device = self._devices[device_id]
-        except KeyError:
-            raise KeyError(f"no device {device_id}") from None
-        device.settle(self.now())
-        return device
-
-    @property
-    def devices(self) -> list[SimDevice]:
-        """All devices of all accounts, in creation order."""
-        return list(self._devices.values())
-
-    def devices_of(self, account: SimAccount | str) -> list[SimDevice]:
-        """Return the devices of an account (given as object or email)."""
-        email = account.email if isinstance(account, SimAccount) else account
-        owner = normalize_email(email)
-        return [device for device in self._devices.values() if device.owner == owner]
-
-    def owned_device(self, account: SimAccount, device_id: str) -> SimDevice:
-        """Return ``device_id`` if ``account`` owns it, else ApiError 404."""
-        device = self._devices.get(device_id)
-        if device is None or device.owner != normalize_email(account.email):
-            raise ApiError.not_found("device not found")
-        return device
-
-    def set_online(self, device_id: str, online: bool) -> None:
-        """Bring a device online or offline, and log the change."""
-        device = self.device(device_id)
-        if device.online != online:
-            device.online = online
-            device.add_log(
-                self.now(), "online" if online else "offline", "connectivity changed"
-            )
-
-    def is_spraying(self, device_id: str) -> bool:
-        """Tell whether the device's pump runs now (even if offline)."""
-        return self.device(device_id).is_spraying(self.now())
-
-    def add_schedule(
-        self,
-        device_id: str,
-        *,
-        hour: int,
-        minute: int,
-        duration: int,
-        repeat_set: str = EVERY_DAY,
-        status: int = 1,
-    ) -> SimSchedule:
-        """Add a schedule to a device (no validation: tests may go odd)."""
-        device = self.device(device_id)
-        schedule = SimSchedule(
-            schedule_id=f"S{self._next_schedule_number}",
-            hour=hour,
-            minute=minute,
-            duration=duration,
-            repeat_set=repeat_set,
-            status=status,
-        )
-        self._next_schedule_number += 1
-        device.schedules.append(schedule)
-        return schedule
-
-    # -- faults and counters ------------------------------------------------
-
-    @property
-    def faults(self) -> FaultConfig:
-        """The fault configuration; change its fields to break things."""
-        return self._faults
-
-    @faults.setter
-    def faults(self, config: FaultConfig) -> None:
-        self._faults = config
-        self.injector.config = config
-        self.injector.reseed()
-
-    def reset_faults(self) -> None:
-        """Restore every fault setting to its default (no faults)."""
-        self.faults = FaultConfig()
-
-    def record_request(self, key: str) -> None:
-        """Count one API request under ``"METHOD /route/pattern"``."""
-        self._counts[key] += 1
-
-    @property
-    def request_counts(self) -> dict[str, int]:
-        """API requests per ``"METHOD /route/pattern"`` (admin not counted)."""
-        return dict(self._counts)
-
-    @property
-    def total_requests(self) -> int:
-        """All API requests since the start or the last ``reset_counts()``."""
-        return self._counts.total()
-
-    def reset_counts(self) -> None:
-        """Forget the request counts."""
-        self._counts.clear()
-
-    # -- settings and snapshots (admin) --------------------------------------
-
-    def configure(
-        self,
-        *,
-        reaction_delay: float | None = None,
-        token_ttl: int | None = None,
-        lockout_after: int | None = None,
-        lockout_seconds: int | None = None,
-    ) -> None:
-        """Change timing and auth policy while running (tokens keep their expiry)."""
-        if reaction_delay is not None:
-            self.reaction_delay = reaction_delay
-        if token_ttl is not None:
-            self.auth.token_ttl = token_ttl
-        if lockout_after is not None:
-            self.auth.lockout_after = lockout_after
-        if lockout_seconds is not None:
-            self.auth.lockout_seconds = lockout_seconds
-
-    def settings(self) -> dict[str, Any]:
-        """Return the timing and auth policy."""
-        return {
-            "reaction_delay": self.reaction_delay,
-            "token_ttl": self.auth.token_ttl,
-            "lockout_after": self.auth.lockout_after,
-            "lockout_seconds": self.auth.lockout_seconds,
-        }
-
-    def device_state(self, device: SimDevice) -> dict[str, Any]:
-        """Return everything about a device, for the admin endpoint."""
-        now = self.now()
-        device.settle(now)
-        return {
-            **device.detail(now),
-            "spraying": device.is_spraying(now),
-            "latestFirmware": device.latest_firmware,
-            "configs": device.config(self.auth.account(device.owner).user_id),
-            "schedules": [schedule.to_api(now) for schedule in device.schedules],
-            "logCount": len(device.logs),
-        }
-
-    def snapshot(self) -> dict[str, Any]:
-        """Return the whole simulator state, for ``GET /_admin/state``.
-
-        Passwords are included (this is a test server and demos need them);
-        tokens are only counted.
-        """
-        return {
-            "url": self.url if self._port is not None else None,
-            "now": self.now(),
-            "config": self.settings(),
-            "faults": self.faults.as_dict(),
-            "totalRequests": self.total_requests,
-            "accounts": [
-                {
-                    "email": account.email,
-                    "password": account.password,
-                    "userId": account.user_id,
-                    "loginCount": account.login_count,
-                    "activeTokens": len(account.tokens),
-                    "failedLogins": account.failed_logins,
-                    "locked": self.auth.is_locked(account),
-                    "devices": [
-                        self.device_state(device) for device in self.devices_of(account)
-                    ],
-                }
-                for account in self.auth
-            ],
-        }
-
     # -- server lifecycle ---------------------------------------------------
 
     def build_app(self) -> web.Application:
@@ -380,16 +65,6 @@ class MoogoSimulator:
         app.add_routes(ApiHandlers(self).routes())
         app.add_routes(AdminHandlers(self).routes())
         return app
-
-    async def delay(self, seconds: float) -> None:
-        """Wait ``seconds`` (a latency fault), or less if the server stops.
-
-        Without the early exit, ``stop()`` would wait for every slowed-down
-        request in flight (aiohttp's graceful shutdown).
-        """
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self._stopping.wait()
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Listen on ``host:port`` (port 0 picks a free port)."""
@@ -416,6 +91,7 @@ class MoogoSimulator:
         self._runner = runner
         self._host = host
         self._port = int(runner.addresses[0][1])
+        self.base_url = self.url
         _LOGGER.info("Moogo simulator listening on %s", self.url)
 
     async def stop(self) -> None:
