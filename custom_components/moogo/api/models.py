@@ -135,7 +135,8 @@ def api_field(
 ) -> Any:
     """Declare a model field read from the API field ``keys[0]``.
 
-    Further keys are older spellings, read when the first is absent.
+    Further keys are other spellings seen for the same value, read when the
+    first is absent.
     ``required``: a value that ``parse`` cannot read makes the whole object
     unusable (``MoogoResponseError``) instead of ``None``.
     """
@@ -162,7 +163,7 @@ class ApiModel:
 
     @classmethod
     def from_api(cls, data: Any) -> Self:
-        """Parse one API object; missing or unreadable fields become ``None``."""
+        """Parse one API object; missing or unreadable fields become ``None`` (or empty)."""
         raw = require_mapping(data, cls.api_object)
         values: dict[str, Any] = {}
         for item in fields(cls):  # type: ignore[arg-type]
