@@ -1,15 +1,19 @@
 """Four ways to give the Moogo client an HTTP session, shown end to end.
 
-Run it from the repository root; it needs no arguments and no network::
+The client is the ``aiomoogo`` package (``pip install <this repository>``, or
+the wheel built from it). In a checkout, ``examples/aiomoogo`` links to the
+same files, ``custom_components/moogo/api``, so this runs without installing
+anything; it needs no arguments and no network::
 
     python examples/session_injection.py
 
-By default a Moogo cloud simulator is started in this process on 127.0.0.1
-with a demo account (and a neighbour's account for pattern 3). Point it at
-another server with ``--url`` (for example ``python -m moogo_sim``); it then
-logs in with the simulator's demo credentials unless ``--email`` and
-``--password`` are given, and runs pattern 3 only when a second account is
-given with ``--other-email`` and ``--other-password``.
+By default a Moogo cloud simulator (the repository's ``moogo_sim``) is started
+in this process on 127.0.0.1 with a demo account (and a neighbour's account
+for pattern 3). Point it at another server with ``--url`` (for example
+``python -m moogo_sim``); it then signs in with the simulator's demo account
+unless ``--email`` and ``--password`` are given, and runs pattern 3 only when
+a second account is given with ``--other-email`` and ``--other-password``.
+With ``--url`` only ``aiomoogo`` and aiohttp are needed.
 
 The patterns:
 
@@ -19,8 +23,8 @@ The patterns:
    owns the session, the client never closes it;
 3. several clients, one per account, sharing one session without seeing
    each other's devices or tokens;
-4. real use: log in, list devices, start and stop a spray, then export the
-   token and restore it in a new client without logging in again.
+4. real use: authenticate, list devices, start and stop a spray, then export
+   the token and restore it in a new client without signing in again.
 """
 
 from __future__ import annotations
@@ -28,45 +32,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Sequence
-import importlib.util
 from pathlib import Path
 import sys
 import time
-from types import ModuleType, SimpleNamespace
-from typing import Any
+from types import SimpleNamespace
 
 import aiohttp
+import aiomoogo
+from aiomoogo import Device, MoogoClient, MoogoError, MoogoToken
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-API_DIR = REPO_ROOT / "custom_components" / "moogo" / "api"
+# The simulator's published demo account (moogo_sim.DEMO_EMAIL / DEMO_PASSWORD).
+DEMO_EMAIL = "demo@moogo.example"
+DEMO_PASSWORD = "demo-password"
 NEIGHBOUR_EMAIL = "neighbour@moogo.example"
 NEIGHBOUR_PASSWORD = "neighbour-password"
 SPRAY_REACTION_TIMEOUT = 20.0
-
-
-def load_client_package() -> ModuleType:
-    """Load ``custom_components/moogo/api`` as a package of its own.
-
-    The client needs nothing but aiohttp. Importing it as
-    ``custom_components.moogo.api`` would first run the integration's
-    ``__init__`` and with it Home Assistant; loading the folder directly shows
-    that the client stands alone (and keeps this script quick to start).
-    """
-    spec = importlib.util.spec_from_file_location(
-        "moogo_api", API_DIR / "__init__.py", submodule_search_locations=[str(API_DIR)]
-    )
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load the Moogo client from {API_DIR}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-moogo = load_client_package()
-MoogoClient = moogo.MoogoClient
-MoogoError = moogo.MoogoError
-MoogoToken = moogo.MoogoToken
 
 
 def heading(text: str) -> None:
@@ -86,7 +67,7 @@ def state_of(session: aiohttp.ClientSession | None) -> str:
     return "closed" if session.closed else "open"
 
 
-def owned_session(client: Any) -> aiohttp.ClientSession | None:
+def owned_session(client: MoogoClient) -> aiohttp.ClientSession | None:
     """Peek at the session a client made for itself (for this demo only).
 
     The client has no public accessor on purpose: its own session is its
@@ -96,7 +77,7 @@ def owned_session(client: Any) -> aiohttp.ClientSession | None:
     return session
 
 
-def names(devices: Sequence[Any]) -> str:
+def names(devices: Sequence[Device]) -> str:
     """Return device names for printing."""
     return ", ".join(device.name or device.device_id for device in devices) or "-"
 
@@ -183,7 +164,9 @@ async def shared_session(url: str, accounts: Sequence[tuple[str, str]]) -> None:
         show("shared session after closing both clients", state_of(session))
 
 
-async def wait_for_spraying(client: Any, device_id: str, expected: bool) -> float:
+async def wait_for_spraying(
+    client: MoogoClient, device_id: str, expected: bool
+) -> float:
     """Poll until the device reports ``expected``; return the seconds it took."""
     started = time.monotonic()
     while True:
@@ -199,7 +182,7 @@ async def real_use(url: str, email: str, password: str) -> None:
     heading("Pattern 4: real use with authentication")
     session, logins = login_counting_session()
     async with session:
-        saved: list[Any] = []
+        saved: list[MoogoToken] = []
         client = MoogoClient(
             email,
             password,
@@ -277,13 +260,28 @@ async def run_patterns(
     await real_use(url, email, password)
 
 
+async def run_in_process_simulator(email: str, password: str) -> None:
+    """Run the patterns against the repository's simulator, started here."""
+    # The simulator is a development tool of the repository, not part of the
+    # client package: it sits at the repository root, beside examples/.
+    sys.path.insert(0, str(REPO_ROOT))
+    from moogo_sim import MoogoSimulator  # noqa: PLC0415
+
+    # A short reaction delay keeps the demo quick but still shows that spray
+    # commands take effect a moment after they are acknowledged.
+    sim = MoogoSimulator.seeded_demo(reaction_delay=1.0)
+    sim.add_account(NEIGHBOUR_EMAIL, NEIGHBOUR_PASSWORD)
+    sim.add_device(NEIGHBOUR_EMAIL, name="Neighbour's Mister")
+    async with sim:
+        print(f"Cloud: in-process simulator at {sim.url} (account {email})")
+        await run_patterns(
+            sim.url, email, password, (NEIGHBOUR_EMAIL, NEIGHBOUR_PASSWORD)
+        )
+
+
 async def main(argv: Sequence[str] | None = None) -> int:
     """Run the example; return the process exit code."""
     args = parse_args(argv)
-    # The simulator package sits at the repository root, beside examples/.
-    sys.path.insert(0, str(REPO_ROOT))
-    from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD, MoogoSimulator  # noqa: PLC0415
-
     email = args.email or DEMO_EMAIL
     password = args.password or DEMO_PASSWORD
     other = (
@@ -292,21 +290,13 @@ async def main(argv: Sequence[str] | None = None) -> int:
         else None
     )
     print("Moogo client: session injection example")
+    print(f"Client package: aiomoogo from {Path(aiomoogo.__file__).parent}")
     try:
         if args.url:
             print(f"Cloud: {args.url} (account {email})")
             await run_patterns(args.url, email, password, other)
         else:
-            # A short reaction delay keeps the demo quick but still shows that
-            # spray commands take effect a moment after they are acknowledged.
-            sim = MoogoSimulator.seeded_demo(reaction_delay=1.0)
-            sim.add_account(NEIGHBOUR_EMAIL, NEIGHBOUR_PASSWORD)
-            sim.add_device(NEIGHBOUR_EMAIL, name="Neighbour's Mister")
-            async with sim:
-                print(f"Cloud: in-process simulator at {sim.url} (account {email})")
-                await run_patterns(
-                    sim.url, email, password, (NEIGHBOUR_EMAIL, NEIGHBOUR_PASSWORD)
-                )
+            await run_in_process_simulator(email, password)
     except (MoogoError, TimeoutError) as err:
         print(f"\nFailed: {type(err).__name__}: {err}", file=sys.stderr)
         return 1

@@ -7,7 +7,7 @@ from pathlib import Path
 import subprocess
 import sys
 
-from moogo_sim import MoogoSimulator
+from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD, MoogoSimulator
 from tests.const import TEST_EMAIL, TEST_PASSWORD
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,9 @@ def test_session_example_runs_standalone(socket_enabled: None) -> None:
     out = result.stdout
     positions = [out.index(heading) for heading in HEADINGS]
     assert positions == sorted(positions)
+    # In a checkout the package is the integration's client, through the link
+    # examples/aiomoogo -> custom_components/moogo/api.
+    assert f"Client package: aiomoogo from {REPO_ROOT / 'examples' / 'aiomoogo'}" in out
     # Pattern 1: the client's own session is created lazily and closed.
     assert "session before the first request: none (not created yet)" in out
     assert "session after leaving 'async with': closed" in out
@@ -99,3 +102,19 @@ async def test_session_example_reports_wrong_credentials(
     assert "Failed: MoogoAuthError" in err
     assert "nope-123" not in out + err
     assert moogo_simulator.account(TEST_EMAIL).login_count == 0
+
+
+def test_session_example_imports_the_package_by_name() -> None:
+    source = (REPO_ROOT / SESSION_EXAMPLE).read_text(encoding="utf-8")
+    assert "from aiomoogo import" in source
+    assert "importlib" not in source
+    # The checkout's stand-in for the installed package is the client itself.
+    link = REPO_ROOT / "examples" / "aiomoogo"
+    assert link.is_symlink()
+    assert link.resolve() == REPO_ROOT / "custom_components" / "moogo" / "api"
+
+
+def test_session_example_demo_account_is_the_simulators() -> None:
+    source = (REPO_ROOT / SESSION_EXAMPLE).read_text(encoding="utf-8")
+    assert f'DEMO_EMAIL = "{DEMO_EMAIL}"' in source
+    assert f'DEMO_PASSWORD = "{DEMO_PASSWORD}"' in source

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+import gc
+from typing import Any
+import warnings
 
 import aiohttp
 from homeassistant.core import HomeAssistant
@@ -119,4 +123,70 @@ async def test_asyncio_timeout_bounds_calls_on_an_injected_session(
     sim.faults.latency = 0.0
     assert len(await client.get_devices()) == 2
     assert logins(sim) == 2
+    await client.close()
+
+
+async def _leak_a_session(
+    use: Callable[[aiohttp.ClientSession], Awaitable[Any]],
+) -> list[str]:
+    """Use a session, never close it, drop it; return every warning and loop report."""
+    loop = asyncio.get_running_loop()
+    previous_handler = loop.get_exception_handler()
+    reports: list[str] = []
+    loop.set_exception_handler(lambda _, context: reports.append(context["message"]))
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            session = aiohttp.ClientSession()
+            await use(session)
+            # The mistake: the session's owner never calls session.close().
+            del session
+            gc.collect()
+    finally:
+        loop.set_exception_handler(previous_handler)
+    return [f"warning: {item.message}".split(" <")[0] for item in caught] + [
+        f"loop: {message}" for message in reports
+    ]
+
+
+async def test_forgotten_injected_session_gets_only_aiohttps_own_warning(
+    sim: MoogoSimulator, socket_enabled: None
+) -> None:
+    async def without_client(session: aiohttp.ClientSession) -> None:
+        async with session.get(f"{sim.url}/v1/devices/schedules") as response:
+            await response.read()
+
+    async def through_client(session: aiohttp.ClientSession) -> None:
+        client = MoogoClient(
+            TEST_EMAIL, TEST_PASSWORD, session=session, base_url=sim.url
+        )
+        await client.get_devices()
+        await client.close()
+
+    aiohttp_alone = await _leak_a_session(without_client)
+    with_client = await _leak_a_session(through_client)
+
+    # aiohttp reports the leak itself, once, as "Unclosed client session"...
+    assert with_client.count("warning: Unclosed client session") == 1
+    assert with_client.count("loop: Unclosed client session") == 1
+    # ...and the client adds nothing: the same reports as a session never
+    # given to a client.
+    assert with_client == aiohttp_alone
+    assert not [report for report in with_client if "oogo" in report]
+
+
+async def test_closing_the_session_first_gets_an_error_saying_to_close_the_client_first(
+    sim: MoogoSimulator, socket_enabled: None
+) -> None:
+    session = aiohttp.ClientSession()
+    client = MoogoClient(TEST_EMAIL, TEST_PASSWORD, session=session, base_url=sim.url)
+    await client.get_devices()
+    # The mistake: the session is closed while the client is still in use.
+    await session.close()
+
+    with pytest.raises(MoogoSessionClosedError) as caught:
+        await client.get_devices()
+    assert "Close the client (await client.close()) before closing the session" in str(
+        caught.value
+    )
     await client.close()

@@ -240,6 +240,8 @@ async def test_session_closed_during_a_request_gives_typed_error(
     with pytest.raises(MoogoConnectionError) as caught:
         await pending
     assert isinstance(caught.value, MoogoSessionClosedError)
+    assert "GET /v1/devices" in str(caught.value)
+    assert "Close the client (await client.close()) before" in str(caught.value)
     await client.close()
 
 
@@ -394,6 +396,8 @@ async def test_client_closed_during_a_request_gives_typed_error(
     await asyncio.sleep(0.2)
     await client.close()
 
-    with pytest.raises(MoogoSessionClosedError):
+    with pytest.raises(MoogoSessionClosedError) as caught:
         await pending
     assert session.closed
+    # The client closed its own session: no advice about closing order.
+    assert "Close the client" not in str(caught.value)

@@ -61,6 +61,10 @@ type LoginBlockedListener = Callable[[datetime], None]
 
 _RENEW_MARGIN = timedelta(seconds=TOKEN_EXPIRY_MARGIN_SECONDS)
 _LOGIN_BACKOFF = timedelta(seconds=LOGIN_BACKOFF_SECONDS)
+# What a caller who owns the session has to change (the guide's pitfall).
+_CLOSE_ORDER_HINT = (
+    "Close the client (await client.close()) before closing the session you gave it"
+)
 
 
 class _TokenRejectedError(MoogoError):
@@ -338,7 +342,8 @@ class MoogoClient:
                 )
             else:
                 raise MoogoSessionClosedError(
-                    "The HTTP session given to the Moogo client was already closed by its owner"
+                    "The HTTP session given to the Moogo client was already closed. "
+                    + _CLOSE_ORDER_HINT
                 )
         return self._session
 
@@ -371,6 +376,7 @@ class MoogoClient:
                 # ClientConnectionError; say what actually happened.
                 raise MoogoSessionClosedError(
                     f"The HTTP session was closed during {method} {path}"
+                    + ("" if self._owns_session else f". {_CLOSE_ORDER_HINT}")
                 ) from err
             raise MoogoConnectionError(
                 f"Could not reach the Moogo cloud on {method} {path}: {type(err).__name__}"

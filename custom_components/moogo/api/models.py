@@ -8,11 +8,11 @@ raises :class:`MoogoResponseError`; nothing else escapes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 import math
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from .exceptions import MoogoResponseError
 
@@ -121,11 +121,61 @@ def items_of(data: Any, what: str) -> list[Mapping[str, Any]]:
     return [item for item in data if isinstance(item, Mapping)]
 
 
-def _required_id(raw: Mapping[str, Any], key: str, what: str) -> str:
-    identifier = as_str(raw.get(key))
-    if identifier is None:
-        raise MoogoResponseError(f"{what} without {key}")
-    return identifier
+# Keys of a model field's metadata: where its value comes from and how it is read.
+_API_KEYS = "moogo_api_keys"
+_PARSER = "moogo_parser"
+_REQUIRED = "moogo_required"
+
+
+def api_field(
+    *keys: str,
+    parse: Callable[[Any], Any],
+    default: Any = MISSING,
+    required: bool = False,
+) -> Any:
+    """Declare a model field read from the API field ``keys[0]``.
+
+    Further keys are other spellings seen for the same value, read when the
+    first is absent.
+    ``required``: a value that ``parse`` cannot read makes the whole object
+    unusable (``MoogoResponseError``) instead of ``None``.
+    """
+    metadata = {_API_KEYS: keys, _PARSER: parse, _REQUIRED: required}
+    return field(default=default, metadata=metadata)
+
+
+def api_names(model: type[Any]) -> dict[str, str]:
+    """Map each API-backed attribute of ``model`` to its API field name."""
+    return {
+        item.name: item.metadata[_API_KEYS][0]
+        for item in fields(model)
+        if _API_KEYS in item.metadata
+    }
+
+
+class ApiModel:
+    """Base of the models parsed from one JSON object by their field declarations."""
+
+    __slots__ = ()
+
+    #: What the object is, for error messages ("device", "schedule", ...).
+    api_object: ClassVar[str]
+
+    @classmethod
+    def from_api(cls, data: Any) -> Self:
+        """Parse one API object; missing or unreadable fields become ``None`` (or empty)."""
+        raw = require_mapping(data, cls.api_object)
+        values: dict[str, Any] = {}
+        for item in fields(cls):  # type: ignore[arg-type]
+            keys: tuple[str, ...] = item.metadata[_API_KEYS]
+            value = next((raw[key] for key in keys if key in raw), None)
+            parsed = item.metadata[_PARSER](value)
+            if parsed is None and item.metadata[_REQUIRED]:
+                raise MoogoResponseError(
+                    f"{cls.api_object.capitalize()} without {keys[0]}"
+                )
+            values[item.name] = parsed
+        return cls(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +239,7 @@ def _tank_empty(level: int | None) -> bool | None:
 
 
 @dataclass(frozen=True, slots=True)
-class Device:
+class Device(ApiModel):
     """A device as the list or the detail endpoint describes it.
 
     The list gives only the summary fields; the detail adds the readings.
@@ -197,21 +247,29 @@ class Device:
     and their meaning is unknown, so they are kept rather than guessed.
     """
 
-    device_id: str
-    name: str | None = None
-    online: bool | None = None
-    spraying: bool | None = None
-    firmware: str | None = None
-    model: str | None = None
-    rssi: int | None = None
-    temperature: float | None = None
-    humidity: float | None = None
-    liquid_level: int | None = None
-    water_level: int | None = None
-    liquid_concentration: float | None = None
-    mix_ratio: int | None = None
-    latest_spraying_duration: int | None = None
-    latest_spraying_end: datetime | None = None
+    api_object: ClassVar[str] = "device"
+
+    device_id: str = api_field("deviceId", parse=as_str, required=True)
+    name: str | None = api_field("deviceName", parse=as_str, default=None)
+    online: bool | None = api_field("onlineStatus", parse=as_bool, default=None)
+    spraying: bool | None = api_field("runStatus", parse=as_bool, default=None)
+    firmware: str | None = api_field("firmware", parse=as_str, default=None)
+    model: str | None = api_field("deviceModel", parse=as_str, default=None)
+    rssi: int | None = api_field("rssi", parse=as_int, default=None)
+    temperature: float | None = api_field("temperature", parse=as_float, default=None)
+    humidity: float | None = api_field("humidity", parse=as_float, default=None)
+    liquid_level: int | None = api_field("liquid_level", parse=as_int, default=None)
+    water_level: int | None = api_field("water_level", parse=as_int, default=None)
+    liquid_concentration: float | None = api_field(
+        "liquidConcentration", parse=as_float, default=None
+    )
+    mix_ratio: int | None = api_field("mixRatio", parse=as_int, default=None)
+    latest_spraying_duration: int | None = api_field(
+        "latestSprayingDuration", parse=as_int, default=None
+    )
+    latest_spraying_end: datetime | None = api_field(
+        "latestSprayingEnd", parse=as_timestamp, default=None
+    )
 
     @property
     def water_empty(self) -> bool | None:
@@ -222,28 +280,6 @@ class Device:
     def liquid_empty(self) -> bool | None:
         """Whether the concentrate tank is empty; None when the level is unknown."""
         return _tank_empty(self.liquid_level)
-
-    @classmethod
-    def from_api(cls, data: Any) -> Self:
-        """Parse a device list item or a device detail."""
-        raw = require_mapping(data, "device")
-        return cls(
-            device_id=_required_id(raw, "deviceId", "Device"),
-            name=as_str(raw.get("deviceName")),
-            online=as_bool(raw.get("onlineStatus")),
-            spraying=as_bool(raw.get("runStatus")),
-            firmware=as_str(raw.get("firmware")),
-            model=as_str(raw.get("deviceModel")),
-            rssi=as_int(raw.get("rssi")),
-            temperature=as_float(raw.get("temperature")),
-            humidity=as_float(raw.get("humidity")),
-            liquid_level=as_int(raw.get("liquid_level")),
-            water_level=as_int(raw.get("water_level")),
-            liquid_concentration=as_float(raw.get("liquidConcentration")),
-            mix_ratio=as_int(raw.get("mixRatio")),
-            latest_spraying_duration=as_int(raw.get("latestSprayingDuration")),
-            latest_spraying_end=as_timestamp(raw.get("latestSprayingEnd")),
-        )
 
 
 def parse_repeat_days(value: Any) -> tuple[int, ...]:
@@ -268,74 +304,52 @@ def format_repeat_days(days: Sequence[int]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Schedule:
-    """A misting schedule; times are in the device's time zone."""
+class Schedule(ApiModel):
+    """A misting schedule; times are in the device's time zone.
 
-    schedule_id: str | None
-    hour: int | None = None
-    minute: int | None = None
-    duration: int | None = None
-    repeat_days: tuple[int, ...] = ()
-    enabled: bool | None = None
-    skip_next: bool | None = None
-    title: str | None = None
+    Recommended schedules may have no id.
+    """
 
-    @classmethod
-    def from_api(cls, data: Any) -> Self:
-        """Parse one schedule (recommended schedules may have no id)."""
-        raw = require_mapping(data, "schedule")
-        return cls(
-            schedule_id=as_str(raw.get("id")),
-            hour=as_int(raw.get("hour")),
-            minute=as_int(raw.get("minute")),
-            duration=as_int(raw.get("duration")),
-            repeat_days=parse_repeat_days(raw.get("repeatSet")),
-            enabled=as_bool(raw.get("status")),
-            skip_next=as_bool(raw.get("skipNext", raw.get("skip"))),
-            title=as_str(raw.get("title")),
-        )
+    api_object: ClassVar[str] = "schedule"
 
-
-# Python attribute name -> API field, for the writable device configuration.
-CONFIG_FIELDS: Mapping[str, str] = {
-    "stop_temperature": "stopTemperature",
-    "stop_rainy": "stopRainy",
-    "stop_snow": "stopSnow",
-    "stop_windstorm": "stopWindstorm",
-    "liquid_name": "liquidName",
-    "liquid_concentration": "liquidConcentration",
-    "time_zone": "timeZone",
-    "spraying_seconds": "sprayingSeconds",
-}
+    schedule_id: str | None = api_field("id", parse=as_str)
+    hour: int | None = api_field("hour", parse=as_int, default=None)
+    minute: int | None = api_field("minute", parse=as_int, default=None)
+    duration: int | None = api_field("duration", parse=as_int, default=None)
+    repeat_days: tuple[int, ...] = api_field(
+        "repeatSet", parse=parse_repeat_days, default=()
+    )
+    enabled: bool | None = api_field("status", parse=as_bool, default=None)
+    skip_next: bool | None = api_field("skipNext", "skip", parse=as_bool, default=None)
+    title: str | None = api_field("title", parse=as_str, default=None)
 
 
 @dataclass(frozen=True, slots=True)
-class DeviceConfig:
-    """A device's configuration."""
+class DeviceConfig(ApiModel):
+    """A device's configuration; every field is writable with ``set_config``."""
 
-    stop_temperature: float | None = None
-    stop_rainy: bool | None = None
-    stop_snow: bool | None = None
-    stop_windstorm: bool | None = None
-    liquid_name: str | None = None
-    liquid_concentration: float | None = None
-    time_zone: str | None = None
-    spraying_seconds: int | None = None
+    api_object: ClassVar[str] = "device configuration"
 
-    @classmethod
-    def from_api(cls, data: Any) -> Self:
-        """Parse a configs answer."""
-        raw = require_mapping(data, "device configuration")
-        return cls(
-            stop_temperature=as_float(raw.get("stopTemperature")),
-            stop_rainy=as_bool(raw.get("stopRainy")),
-            stop_snow=as_bool(raw.get("stopSnow")),
-            stop_windstorm=as_bool(raw.get("stopWindstorm")),
-            liquid_name=as_str(raw.get("liquidName")),
-            liquid_concentration=as_float(raw.get("liquidConcentration")),
-            time_zone=as_str(raw.get("timeZone")),
-            spraying_seconds=as_int(raw.get("sprayingSeconds")),
-        )
+    stop_temperature: float | None = api_field(
+        "stopTemperature", parse=as_float, default=None
+    )
+    stop_rainy: bool | None = api_field("stopRainy", parse=as_bool, default=None)
+    stop_snow: bool | None = api_field("stopSnow", parse=as_bool, default=None)
+    stop_windstorm: bool | None = api_field(
+        "stopWindstorm", parse=as_bool, default=None
+    )
+    liquid_name: str | None = api_field("liquidName", parse=as_str, default=None)
+    liquid_concentration: float | None = api_field(
+        "liquidConcentration", parse=as_float, default=None
+    )
+    time_zone: str | None = api_field("timeZone", parse=as_str, default=None)
+    spraying_seconds: int | None = api_field(
+        "sprayingSeconds", parse=as_int, default=None
+    )
+
+
+# Python attribute name -> API field, for the writable device configuration.
+CONFIG_FIELDS: Mapping[str, str] = api_names(DeviceConfig)
 
 
 def _details_text(details: Any) -> str | None:
@@ -350,59 +364,34 @@ def _details_text(details: Any) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class LogEntry:
+class LogEntry(ApiModel):
     """One entry of a device's event log."""
 
-    timestamp: datetime | None
-    event: str | None
-    details: str | None
+    api_object: ClassVar[str] = "log entry"
 
-    @classmethod
-    def from_api(cls, data: Any) -> Self:
-        """Parse one log entry."""
-        raw = require_mapping(data, "log entry")
-        return cls(
-            timestamp=as_timestamp(raw.get("timestamp")),
-            event=as_str(raw.get("event")),
-            details=_details_text(raw.get("details")),
-        )
+    timestamp: datetime | None = api_field("timestamp", parse=as_timestamp)
+    event: str | None = api_field("event", parse=as_str)
+    details: str | None = api_field("details", parse=_details_text)
 
 
 @dataclass(frozen=True, slots=True)
-class FirmwareInfo:
+class FirmwareInfo(ApiModel):
     """The result of a firmware check."""
 
-    available: bool | None
-    version: str | None
-    url: str | None
+    api_object: ClassVar[str] = "firmware check"
 
-    @classmethod
-    def from_api(cls, data: Any) -> Self:
-        """Parse an otaCheck answer."""
-        raw = require_mapping(data, "firmware check")
-        return cls(
-            available=as_bool(raw.get("available")),
-            version=as_str(raw.get("version")),
-            url=as_str(raw.get("url")),
-        )
+    available: bool | None = api_field("available", parse=as_bool)
+    version: str | None = api_field("version", parse=as_str)
+    url: str | None = api_field("url", parse=as_str)
 
 
 @dataclass(frozen=True, slots=True)
-class Liquid:
+class Liquid(ApiModel):
     """A concentrate product."""
 
-    liquid_id: str | None
-    name: str | None
-    description: str | None
-    icon: str | None
+    api_object: ClassVar[str] = "liquid"
 
-    @classmethod
-    def from_api(cls, data: Any) -> Self:
-        """Parse one liquid type."""
-        raw = require_mapping(data, "liquid")
-        return cls(
-            liquid_id=as_str(raw.get("id")),
-            name=as_str(raw.get("name")),
-            description=as_str(raw.get("description")),
-            icon=as_str(raw.get("icon")),
-        )
+    liquid_id: str | None = api_field("id", parse=as_str)
+    name: str | None = api_field("name", parse=as_str)
+    description: str | None = api_field("description", parse=as_str)
+    icon: str | None = api_field("icon", parse=as_str)
