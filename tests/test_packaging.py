@@ -10,6 +10,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from PIL import Image
 import yaml
 
 from custom_components.moogo.binary_sensor import BINARY_SENSORS
@@ -20,14 +21,17 @@ from custom_components.moogo.switch import SWITCHES
 
 REPO = Path(__file__).resolve().parents[1]
 INTEGRATION = REPO / "custom_components" / "moogo"
+# Abort reasons Home Assistant's flow helpers answer in its own domain.
+CENTRAL_ABORTS = {"reauth_successful", "reconfigure_successful", "already_in_progress"}
 
 # Every rule of Home Assistant's Integration Quality Scale, bronze to platinum.
 QUALITY_SCALE_RULES = {
     # bronze
     "action-setup", "appropriate-polling", "brands", "common-modules",
     "config-flow-test-coverage", "config-flow", "dependency-transparency",
-    "docs-actions", "docs-high-level-description", "docs-installation-instructions",
-    "docs-removal-instructions", "entity-event-setup", "entity-unique-id",
+    "docs-actions", "docs-conditions", "docs-high-level-description",
+    "docs-installation-instructions", "docs-removal-instructions", "docs-triggers",
+    "entity-event-setup", "entity-unique-id",
     "has-entity-name", "runtime-data", "test-before-configure", "test-before-setup",
     "unique-config-entry",
     # silver
@@ -163,11 +167,21 @@ def test_config_flow_errors_and_aborts_exist() -> None:
     source = (INTEGRATION / "config_flow.py").read_text()
     strings = _strings()["config"]
     errors = set(re.findall(r'\{"base": "(\w+)"\}', source))
-    aborts = set(re.findall(r'reason="(\w+)"', source)) | {
-        "already_configured", "reauth_successful", "reconfigure_successful",
-    }  # fmt: skip
+    aborts = set(re.findall(r'reason="(\w+)"', source)) | {"already_configured"}
     assert errors == set(strings["error"])
     assert aborts <= set(strings["abort"])
+
+
+def test_centrally_translated_aborts_are_not_copied() -> None:
+    """HA translates these aborts itself (translation_domain homeassistant).
+
+    Since 2026.10 the flow helpers answer them in HA's own domain, and a custom
+    integration's strings cannot reference HA's, so a local copy would only
+    drift; test_config_flow checks the text HA shows for them.
+    """
+    for path in (INTEGRATION / "strings.json", INTEGRATION / "translations/en.json"):
+        aborts = _json(path)["config"]["abort"]
+        assert not aborts.keys() & CENTRAL_ABORTS, path.name
 
 
 def test_services_yaml_matches_strings_and_icons() -> None:
@@ -201,6 +215,17 @@ def test_quality_scale_lists_every_rule() -> None:
             assert status == "done", name
 
 
+def test_no_triggers_or_conditions_of_our_own() -> None:
+    """docs-triggers / docs-conditions are exempt only while none exist."""
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    assert not (INTEGRATION / "trigger.py").exists()
+    assert not (INTEGRATION / "triggers.yaml").exists()
+    assert not (INTEGRATION / "condition.py").exists()
+    assert not (INTEGRATION / "conditions.yaml").exists()
+    assert rules["docs-triggers"]["status"] == "exempt"
+    assert rules["docs-conditions"]["status"] == "exempt"
+
+
 def test_every_platform_sets_parallel_updates() -> None:
     """HA's parallel-updates rule: each platform states its concurrency."""
     for platform in ("binary_sensor", "button", "number", "sensor", "switch"):
@@ -213,3 +238,25 @@ def test_every_platform_sets_parallel_updates() -> None:
             if isinstance(target, ast.Name)
         }
         assert "PARALLEL_UPDATES" in names, platform
+
+
+def test_brand_images_have_the_sizes_home_assistant_serves() -> None:
+    """brand/: icon 256 and 512 square, logos 128 and 256 high, transparent.
+
+    No dark variants: the teal drawing reads on light and dark themes alike
+    (scripts/make_brand.py draws them all).
+    """
+    brand = INTEGRATION / "brand"
+    sizes = {}
+    for name in ("icon.png", "icon@2x.png", "logo.png", "logo@2x.png"):
+        with Image.open(brand / name) as image:
+            assert image.format == "PNG", name
+            assert image.mode == "RGBA", name
+            sizes[name] = image.size
+    assert sizes["icon.png"] == (256, 256)
+    assert sizes["icon@2x.png"] == (512, 512)
+    logo_width, logo_height = sizes["logo.png"]
+    assert logo_height == 128
+    assert logo_width > logo_height  # a landscape wordmark, not a second icon
+    assert sizes["logo@2x.png"] == (2 * logo_width, 2 * logo_height)
+    assert {path.name for path in brand.iterdir()} == set(sizes)

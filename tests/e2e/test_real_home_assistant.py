@@ -130,3 +130,30 @@ def test_log_filter_catches_our_errors_only() -> None:
     )
     assert len(moogo_errors(ours)) == 2
     assert moogo_errors(theirs) == []
+
+
+def test_log_filter_catches_deprecations_that_name_us() -> None:
+    """HA's own "will stop working" reports about us fail the real-HA tests."""
+    ours = (
+        "2026-12-01 10:00:00.000 WARNING (MainThread) [homeassistant.helpers.frame]"
+        " Detected that custom integration 'moogo' passes a non-string value of"
+        " type int as model to the device registry at custom_components/moogo/"
+        "entity.py, line 102: self._attr_device_info = DeviceInfo(. This will stop"
+        " working in Home Assistant 2026.12.0, please create a bug report\n"
+        "2026-12-01 10:00:01.000 WARNING (MainThread) [homeassistant.helpers.frame]"
+        " Detected that custom integration 'moogo' has an update listener and"
+        " should use it for scheduling a reload. This will stop working in Home"
+        " Assistant 2026.12.0, please create a bug report\n"
+        "2026-12-01 10:00:02.000 WARNING (MainThread) [custom_components.moogo.sensor]"
+        " custom_components.moogo.sensor::MoogoSensor provides the deprecated"
+        " unit, this will stop working in Home Assistant 2026.12.0\n"
+    )
+    theirs = (
+        "2026-12-01 10:00:00.000 WARNING (MainThread) [homeassistant.helpers.frame]"
+        " Detected that custom integration 'other' passes a non-string value."
+        " This will stop working in Home Assistant 2026.12.0\n"
+        "2026-12-01 10:00:01.000 WARNING (MainThread) [custom_components.moogo]"
+        " Patio Mister is offline\n"
+    )
+    assert len(moogo_errors(ours)) == 3
+    assert moogo_errors(theirs) == []
