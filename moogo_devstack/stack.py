@@ -41,7 +41,7 @@ logger:
 
 
 def hass_program() -> Path:
-    """The ``hass`` of the Home Assistant release the real-HA runs use.
+    """Return the ``hass`` of the Home Assistant release the real-HA runs use.
 
     scripts/setup installs it into its own venv (``MOOGO_HA_VENV``), apart from
     the older release that pytest-homeassistant-custom-component pins in the
@@ -54,12 +54,22 @@ def hass_program() -> Path:
     return Path(sys.executable).with_name("hass")
 
 
-def write_config(config_dir: Path, port: int) -> None:
-    """Create the config folder with the integration linked in (idempotent)."""
+def write_config(
+    config_dir: Path, port: int, *, extra: str = "", link_integration: bool = True
+) -> None:
+    """Create the config folder with the integration linked in (idempotent).
+
+    ``extra`` is appended to configuration.yaml. Without ``link_integration``
+    custom_components/moogo is left to whoever installs it (the Marketplace).
+    """
     config_dir.mkdir(parents=True, exist_ok=True)
-    (config_dir / "configuration.yaml").write_text(CONFIGURATION.format(port=port))
+    (config_dir / "configuration.yaml").write_text(
+        CONFIGURATION.format(port=port) + extra
+    )
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
+    if not link_integration:
+        return
     link = custom / "moogo"
     if link.is_symlink() or link.exists():
         if link.resolve() == INTEGRATION_DIR:
@@ -74,6 +84,8 @@ class HomeAssistantProcess:
 
     config_dir: Path
     port: int
+    extra_configuration: str = ""
+    link_integration: bool = True
     process: asyncio.subprocess.Process | None = field(default=None, init=False)
 
     @property
@@ -88,7 +100,12 @@ class HomeAssistantProcess:
 
     async def start(self, within: float = 300) -> None:
         """Start ``hass`` and wait until its HTTP API answers."""
-        write_config(self.config_dir, self.port)
+        write_config(
+            self.config_dir,
+            self.port,
+            extra=self.extra_configuration,
+            link_integration=self.link_integration,
+        )
         hass = hass_program()
         venv = hass.parent.parent
         self.process = await asyncio.create_subprocess_exec(

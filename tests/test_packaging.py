@@ -101,15 +101,36 @@ def test_manifest_keys_and_order() -> None:
 
 
 def test_hacs_manifest() -> None:
-    """HACS: only known keys, a name, and a minimum HA version."""
+    """HACS and the Marketplace: keys they read, a name, a minimum HA version.
+
+    tests/e2e/test_marketplace_validators.py runs the Marketplace's own
+    validators on it as well.
+    """
     hacs = _json(REPO / "hacs.json")
     assert set(hacs) <= {
         "name", "content_in_root", "zip_release", "filename", "hide_default_branch",
-        "country", "homeassistant", "hacs", "persistent_directory", "render_readme",
+        "homeassistant", "hacs", "persistent_directory",
     }  # fmt: skip
     assert hacs["name"] == "Moogo"
     assert re.fullmatch(r"\d{4}\.\d{1,2}\.\d+", hacs["homeassistant"])
     assert not hacs.get("content_in_root")
+
+
+def test_release_ships_the_zip_hacs_json_names() -> None:
+    """The release attaches the asset hacs.json names, for a tag equal to the version."""
+    hacs = _json(REPO / "hacs.json")
+    workflow = yaml.safe_load((REPO / ".github/workflows/release.yml").read_text())
+    steps = "\n".join(
+        step.get("run", "") for step in workflow["jobs"]["release"]["steps"]
+    )
+    assert hacs["zip_release"] is True
+    assert hacs["filename"] == "moogo.zip"
+    # The integration folder's contents at the zip's root, as both extract it.
+    assert (
+        'git archive --format=zip -o moogo.zip "HEAD:custom_components/moogo"' in steps
+    )
+    assert 'gh release upload "$GITHUB_REF_NAME" moogo.zip' in steps
+    assert 'test "${GITHUB_REF_NAME#v}" = "$version"' in steps
 
 
 def test_english_translation_is_strings_json() -> None:
