@@ -281,3 +281,24 @@ def test_brand_images_have_the_sizes_home_assistant_serves() -> None:
     assert logo_width > logo_height  # a landscape wordmark, not a second icon
     assert sizes["logo@2x.png"] == (2 * logo_width, 2 * logo_height)
     assert {path.name for path in brand.iterdir()} == set(sizes)
+
+
+def test_nothing_that_breaks_in_2026_12() -> None:
+    """No update listener beside the flows' reload helpers; no DeviceEntry.config_entries.
+
+    2026.12 turns an update listener next to async_update_reload_and_abort
+    into an error, and reading a device's config_entries warns for custom
+    integrations since 2026.10 (config_entry_id is the one to read). The
+    real-HA tests fail on any such warning HA prints about us (tests/e2e).
+    """
+    for name, tree in _python_sources().items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute):
+                continue
+            assert node.attr not in {"add_update_listener", "update_listeners"}, name
+            if node.attr == "config_entries":
+                # hass.config_entries (the manager) is fine; a device's is not.
+                owner = node.value
+                assert (isinstance(owner, ast.Name) and owner.id == "hass") or (
+                    isinstance(owner, ast.Attribute) and owner.attr == "hass"
+                ), f"{name}:{node.lineno}"

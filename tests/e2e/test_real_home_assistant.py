@@ -91,6 +91,42 @@ async def test_config_flow_entities_commands_recovery_and_removal(
         what="timed stop",
     )
 
+    # Reconfigure (the same account): HA answers in its own translation domain
+    # with its own text, which our strings no longer copy.
+    flow = await api.request(
+        "POST",
+        "/api/config/config_entries/flow",
+        json={"handler": "moogo", "entry_id": entry_id},
+    )
+    assert flow["step_id"] == "reconfigure"
+    done = await api.submit_flow(
+        flow["flow_id"],
+        {
+            "email": DEMO_EMAIL,
+            "password": DEMO_PASSWORD,
+            "advanced": {"api_url": sim.url},
+        },
+    )
+    assert (done["type"], done["reason"]) == ("abort", "reconfigure_successful")
+    assert done["translation_domain"] == "homeassistant"
+    texts = await api.websocket_command(
+        {
+            "type": "frontend/get_translations",
+            "language": "en",
+            "category": "config",
+            "integration": ["homeassistant"],
+        }
+    )
+    shown = texts["resources"][
+        "component.homeassistant.config.abort.reconfigure_successful"
+    ]
+    assert shown == "Reconfiguration was successful"
+    await eventually(
+        api.states,
+        lambda s: s[TEMPERATURE]["state"] not in ("unavailable", "unknown"),
+        what="entities after the reconfigure reload",
+    )
+
     # A revoked token: HA logs in again once and carries on, no new config flow.
     logins_before = sim.request_counts.get("POST /v1/user/login", 0)
     sim.revoke_tokens()
