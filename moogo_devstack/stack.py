@@ -40,12 +40,36 @@ logger:
 """
 
 
-def write_config(config_dir: Path, port: int) -> None:
-    """Create the config folder with the integration linked in (idempotent)."""
+def hass_program() -> Path:
+    """Return the ``hass`` of the Home Assistant release the real-HA runs use.
+
+    scripts/setup installs it into its own venv (``MOOGO_HA_VENV``), apart from
+    the older release that pytest-homeassistant-custom-component pins in the
+    test venv; without that venv, the test venv's own ``hass`` is used.
+    """
+    if venv := os.environ.get("MOOGO_HA_VENV"):
+        program = Path(venv) / "bin" / "hass"
+        if program.exists():
+            return program
+    return Path(sys.executable).with_name("hass")
+
+
+def write_config(
+    config_dir: Path, port: int, *, extra: str = "", link_integration: bool = True
+) -> None:
+    """Create the config folder with the integration linked in (idempotent).
+
+    ``extra`` is appended to configuration.yaml. Without ``link_integration``
+    custom_components/moogo is left to whoever installs it (the Marketplace).
+    """
     config_dir.mkdir(parents=True, exist_ok=True)
-    (config_dir / "configuration.yaml").write_text(CONFIGURATION.format(port=port))
+    (config_dir / "configuration.yaml").write_text(
+        CONFIGURATION.format(port=port) + extra
+    )
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
+    if not link_integration:
+        return
     link = custom / "moogo"
     if link.is_symlink() or link.exists():
         if link.resolve() == INTEGRATION_DIR:
@@ -60,6 +84,8 @@ class HomeAssistantProcess:
 
     config_dir: Path
     port: int
+    extra_configuration: str = ""
+    link_integration: bool = True
     process: asyncio.subprocess.Process | None = field(default=None, init=False)
 
     @property
@@ -74,8 +100,14 @@ class HomeAssistantProcess:
 
     async def start(self, within: float = 300) -> None:
         """Start ``hass`` and wait until its HTTP API answers."""
-        write_config(self.config_dir, self.port)
-        hass = Path(sys.executable).with_name("hass")
+        write_config(
+            self.config_dir,
+            self.port,
+            extra=self.extra_configuration,
+            link_integration=self.link_integration,
+        )
+        hass = hass_program()
+        venv = hass.parent.parent
         self.process = await asyncio.create_subprocess_exec(
             str(hass),
             "--config",
@@ -84,7 +116,13 @@ class HomeAssistantProcess:
             str(self.log_file),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            # Packages Home Assistant installs at run time go to its own venv.
+            env={
+                **os.environ,
+                "PYTHONUNBUFFERED": "1",
+                "VIRTUAL_ENV": str(venv),
+                "PATH": f"{hass.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            },
         )
         deadline = asyncio.get_running_loop().time() + within
         async with aiohttp.ClientSession() as session:

@@ -4,6 +4,10 @@
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REQUIREMENTS_FILE="$REPO_ROOT/requirements-dev.txt"
+# The Home Assistant release every real Home Assistant process runs (e2e tests,
+# browser test, scripts/develop), pinned there and nowhere else; pytest's
+# in-process Home Assistant stays on the version its plugin pins.
+HA_REQUIREMENTS_FILE="$REPO_ROOT/requirements-ha.txt"
 # Home Assistant 2026.x refuses anything older than this.
 MIN_PY_MAJOR=3
 MIN_PY_MINOR=14
@@ -14,6 +18,7 @@ MIN_PY_MICRO=2
 MOOGO_CACHE_DIR="${MOOGO_CACHE_DIR:-/var/cache/moogo-ha}"
 ROOTFS="$MOOGO_CACHE_DIR/rootfs-sid"
 CHROOT_VENV=/opt/moogo-venv
+CHROOT_HA_VENV=/opt/moogo-ha-venv
 
 log() { printf '[moogo] %s\n' "$*" >&2; }
 
@@ -66,13 +71,14 @@ in_env() {
     local cmd="$*"
     if [ "$(env_kind)" = native ]; then
         (cd "$REPO_ROOT" && PATH="$REPO_ROOT/.venv/bin:$PATH" VIRTUAL_ENV="$REPO_ROOT/.venv" \
+            MOOGO_HA_VENV="$REPO_ROOT/.venv-ha" \
             UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1 bash -c "$cmd")
         return
     fi
     # Only what the tests and tools need is passed into the chroot.
     unshare -m -- bash -c '
         set -e
-        rootfs=$1; repo=$2; venv=$3; cmd=$4
+        rootfs=$1; repo=$2; venv=$3; ha_venv=$4; cmd=$5
         mount --make-rprivate /
         mkdir -p "$rootfs/proc" "$rootfs/dev" "$rootfs/sys" "$rootfs/tmp" "$rootfs$repo"
         mount -t proc proc "$rootfs/proc"
@@ -83,9 +89,9 @@ in_env() {
         exec chroot "$rootfs" /usr/bin/env -i \
             HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
             PATH="$venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-            VIRTUAL_ENV="$venv" PIP_DISABLE_PIP_VERSION_CHECK=1 \
+            VIRTUAL_ENV="$venv" MOOGO_HA_VENV="$ha_venv" PIP_DISABLE_PIP_VERSION_CHECK=1 \
             SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1 \
             MOOGO_BENCH_ARGS="${MOOGO_BENCH_ARGS:-}" PYTEST_ADDOPTS="${PYTEST_ADDOPTS:-}" \
             bash -c "cd \"$repo\" && $cmd"
-    ' _ "$ROOTFS" "$REPO_ROOT" "$CHROOT_VENV" "$cmd"
+    ' _ "$ROOTFS" "$REPO_ROOT" "$CHROOT_VENV" "$CHROOT_HA_VENV" "$cmd"
 }

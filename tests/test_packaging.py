@@ -10,6 +10,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from PIL import Image
 import yaml
 
 from custom_components.moogo.binary_sensor import BINARY_SENSORS
@@ -20,14 +21,17 @@ from custom_components.moogo.switch import SWITCHES
 
 REPO = Path(__file__).resolve().parents[1]
 INTEGRATION = REPO / "custom_components" / "moogo"
+# Abort reasons Home Assistant's flow helpers answer in its own domain.
+CENTRAL_ABORTS = {"reauth_successful", "reconfigure_successful", "already_in_progress"}
 
 # Every rule of Home Assistant's Integration Quality Scale, bronze to platinum.
 QUALITY_SCALE_RULES = {
     # bronze
     "action-setup", "appropriate-polling", "brands", "common-modules",
     "config-flow-test-coverage", "config-flow", "dependency-transparency",
-    "docs-actions", "docs-high-level-description", "docs-installation-instructions",
-    "docs-removal-instructions", "entity-event-setup", "entity-unique-id",
+    "docs-actions", "docs-conditions", "docs-high-level-description",
+    "docs-installation-instructions", "docs-removal-instructions", "docs-triggers",
+    "entity-event-setup", "entity-unique-id",
     "has-entity-name", "runtime-data", "test-before-configure", "test-before-setup",
     "unique-config-entry",
     # silver
@@ -97,15 +101,36 @@ def test_manifest_keys_and_order() -> None:
 
 
 def test_hacs_manifest() -> None:
-    """HACS: only known keys, a name, and a minimum HA version."""
+    """HACS and the Marketplace: keys they read, a name, a minimum HA version.
+
+    tests/e2e/test_marketplace_validators.py runs the Marketplace's own
+    validators on it as well.
+    """
     hacs = _json(REPO / "hacs.json")
     assert set(hacs) <= {
         "name", "content_in_root", "zip_release", "filename", "hide_default_branch",
-        "country", "homeassistant", "hacs", "persistent_directory", "render_readme",
+        "homeassistant", "hacs", "persistent_directory",
     }  # fmt: skip
     assert hacs["name"] == "Moogo"
     assert re.fullmatch(r"\d{4}\.\d{1,2}\.\d+", hacs["homeassistant"])
     assert not hacs.get("content_in_root")
+
+
+def test_release_ships_the_zip_hacs_json_names() -> None:
+    """The release attaches the asset hacs.json names, for a tag equal to the version."""
+    hacs = _json(REPO / "hacs.json")
+    workflow = yaml.safe_load((REPO / ".github/workflows/release.yml").read_text())
+    steps = "\n".join(
+        step.get("run", "") for step in workflow["jobs"]["release"]["steps"]
+    )
+    assert hacs["zip_release"] is True
+    assert hacs["filename"] == "moogo.zip"
+    # The integration folder's contents at the zip's root, as both extract it.
+    assert (
+        'git archive --format=zip -o moogo.zip "HEAD:custom_components/moogo"' in steps
+    )
+    assert 'gh release upload "$GITHUB_REF_NAME" moogo.zip' in steps
+    assert 'test "${GITHUB_REF_NAME#v}" = "$version"' in steps
 
 
 def test_english_translation_is_strings_json() -> None:
@@ -163,11 +188,21 @@ def test_config_flow_errors_and_aborts_exist() -> None:
     source = (INTEGRATION / "config_flow.py").read_text()
     strings = _strings()["config"]
     errors = set(re.findall(r'\{"base": "(\w+)"\}', source))
-    aborts = set(re.findall(r'reason="(\w+)"', source)) | {
-        "already_configured", "reauth_successful", "reconfigure_successful",
-    }  # fmt: skip
+    aborts = set(re.findall(r'reason="(\w+)"', source)) | {"already_configured"}
     assert errors == set(strings["error"])
     assert aborts <= set(strings["abort"])
+
+
+def test_centrally_translated_aborts_are_not_copied() -> None:
+    """HA translates these aborts itself (translation_domain homeassistant).
+
+    Since 2026.10 the flow helpers answer them in HA's own domain, and a custom
+    integration's strings cannot reference HA's, so a local copy would only
+    drift; test_config_flow checks the text HA shows for them.
+    """
+    for path in (INTEGRATION / "strings.json", INTEGRATION / "translations/en.json"):
+        aborts = _json(path)["config"]["abort"]
+        assert not aborts.keys() & CENTRAL_ABORTS, path.name
 
 
 def test_services_yaml_matches_strings_and_icons() -> None:
@@ -201,6 +236,17 @@ def test_quality_scale_lists_every_rule() -> None:
             assert status == "done", name
 
 
+def test_no_triggers_or_conditions_of_our_own() -> None:
+    """docs-triggers / docs-conditions are exempt only while none exist."""
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    assert not (INTEGRATION / "trigger.py").exists()
+    assert not (INTEGRATION / "triggers.yaml").exists()
+    assert not (INTEGRATION / "condition.py").exists()
+    assert not (INTEGRATION / "conditions.yaml").exists()
+    assert rules["docs-triggers"]["status"] == "exempt"
+    assert rules["docs-conditions"]["status"] == "exempt"
+
+
 def test_every_platform_sets_parallel_updates() -> None:
     """HA's parallel-updates rule: each platform states its concurrency."""
     for platform in ("binary_sensor", "button", "number", "sensor", "switch"):
@@ -213,3 +259,46 @@ def test_every_platform_sets_parallel_updates() -> None:
             if isinstance(target, ast.Name)
         }
         assert "PARALLEL_UPDATES" in names, platform
+
+
+def test_brand_images_have_the_sizes_home_assistant_serves() -> None:
+    """brand/: icon 256 and 512 square, logos 128 and 256 high, transparent.
+
+    No dark variants: the teal drawing reads on light and dark themes alike
+    (scripts/make_brand.py draws them all).
+    """
+    brand = INTEGRATION / "brand"
+    sizes = {}
+    for name in ("icon.png", "icon@2x.png", "logo.png", "logo@2x.png"):
+        with Image.open(brand / name) as image:
+            assert image.format == "PNG", name
+            assert image.mode == "RGBA", name
+            sizes[name] = image.size
+    assert sizes["icon.png"] == (256, 256)
+    assert sizes["icon@2x.png"] == (512, 512)
+    logo_width, logo_height = sizes["logo.png"]
+    assert logo_height == 128
+    assert logo_width > logo_height  # a landscape wordmark, not a second icon
+    assert sizes["logo@2x.png"] == (2 * logo_width, 2 * logo_height)
+    assert {path.name for path in brand.iterdir()} == set(sizes)
+
+
+def test_nothing_that_breaks_in_2026_12() -> None:
+    """No update listener beside the flows' reload helpers; no DeviceEntry.config_entries.
+
+    2026.12 turns an update listener next to async_update_reload_and_abort
+    into an error, and reading a device's config_entries warns for custom
+    integrations since 2026.10 (config_entry_id is the one to read). The
+    real-HA tests fail on any such warning HA prints about us (tests/e2e).
+    """
+    for name, tree in _python_sources().items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute):
+                continue
+            assert node.attr not in {"add_update_listener", "update_listeners"}, name
+            if node.attr == "config_entries":
+                # hass.config_entries (the manager) is fine; a device's is not.
+                owner = node.value
+                assert (isinstance(owner, ast.Name) and owner.id == "hass") or (
+                    isinstance(owner, ast.Attribute) and owner.attr == "hass"
+                ), f"{name}:{node.lineno}"

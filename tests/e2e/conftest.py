@@ -94,19 +94,28 @@ async def real_home(socket_enabled: None, tmp_path: Path) -> AsyncIterator[RealH
         await sim.stop()
 
 
+# How Home Assistant names this integration when it reports a deprecated use:
+# "Detected that custom integration 'moogo' ...", a frame in our files, or
+# our module (custom_components.moogo...) for deprecated entity members.
+OURS = re.compile(r"custom_components[./]moogo|integration 'moogo'")
+# Its wording for what breaks in a coming release.
+DEPRECATION = re.compile(r"deprecat|will stop working|breaks in", re.IGNORECASE)
+
+
 def moogo_errors(log: str) -> list[str]:
-    """Errors and tracebacks in HA's log that come from this integration.
+    """Errors, tracebacks and deprecation reports in HA's log about this integration.
 
     Other integrations' complaints about this machine (no ffmpeg, say) are
-    not ours; an ERROR line or a traceback block naming our code is.
+    not ours; an ERROR line or a traceback block naming our code is, and so
+    is any warning in which Home Assistant says that something we do is
+    deprecated or will stop working in a coming release.
     """
     found: list[str] = []
     for block in re.split(r"\n(?=\d{4}-\d{2}-\d{2} )", log):
         header = block.split("\n", 1)[0]
-        if " ERROR " not in header and "Traceback" not in block:
+        if not OURS.search(block):
             continue
-        # Our logger and our files are named custom_components.moogo / .../moogo/.
-        if re.search(r"custom_components[./]moogo", block):
+        if " ERROR " in header or "Traceback" in block or DEPRECATION.search(block):
             found.append(header)
     return found
 

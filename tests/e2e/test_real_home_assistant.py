@@ -91,6 +91,42 @@ async def test_config_flow_entities_commands_recovery_and_removal(
         what="timed stop",
     )
 
+    # Reconfigure (the same account): HA answers in its own translation domain
+    # with its own text, which our strings no longer copy.
+    flow = await api.request(
+        "POST",
+        "/api/config/config_entries/flow",
+        json={"handler": "moogo", "entry_id": entry_id},
+    )
+    assert flow["step_id"] == "reconfigure"
+    done = await api.submit_flow(
+        flow["flow_id"],
+        {
+            "email": DEMO_EMAIL,
+            "password": DEMO_PASSWORD,
+            "advanced": {"api_url": sim.url},
+        },
+    )
+    assert (done["type"], done["reason"]) == ("abort", "reconfigure_successful")
+    assert done["translation_domain"] == "homeassistant"
+    texts = await api.websocket_command(
+        {
+            "type": "frontend/get_translations",
+            "language": "en",
+            "category": "config",
+            "integration": ["homeassistant"],
+        }
+    )
+    shown = texts["resources"][
+        "component.homeassistant.config.abort.reconfigure_successful"
+    ]
+    assert shown == "Reconfiguration was successful"
+    await eventually(
+        api.states,
+        lambda s: s[TEMPERATURE]["state"] not in ("unavailable", "unknown"),
+        what="entities after the reconfigure reload",
+    )
+
     # A revoked token: HA logs in again once and carries on, no new config flow.
     logins_before = sim.request_counts.get("POST /v1/user/login", 0)
     sim.revoke_tokens()
@@ -129,4 +165,31 @@ def test_log_filter_catches_our_errors_only() -> None:
         '  File "/opt/moogo-venv/lib/haffmpeg/core.py", line 130, in open\n'
     )
     assert len(moogo_errors(ours)) == 2
+    assert moogo_errors(theirs) == []
+
+
+def test_log_filter_catches_deprecations_that_name_us() -> None:
+    """HA's own "will stop working" reports about us fail the real-HA tests."""
+    ours = (
+        "2026-12-01 10:00:00.000 WARNING (MainThread) [homeassistant.helpers.frame]"
+        " Detected that custom integration 'moogo' passes a non-string value of"
+        " type int as model to the device registry at custom_components/moogo/"
+        "entity.py, line 102: self._attr_device_info = DeviceInfo(. This will stop"
+        " working in Home Assistant 2026.12.0, please create a bug report\n"
+        "2026-12-01 10:00:01.000 WARNING (MainThread) [homeassistant.helpers.frame]"
+        " Detected that custom integration 'moogo' has an update listener and"
+        " should use it for scheduling a reload. This will stop working in Home"
+        " Assistant 2026.12.0, please create a bug report\n"
+        "2026-12-01 10:00:02.000 WARNING (MainThread) [custom_components.moogo.sensor]"
+        " custom_components.moogo.sensor::MoogoSensor provides the deprecated"
+        " unit, this will stop working in Home Assistant 2026.12.0\n"
+    )
+    theirs = (
+        "2026-12-01 10:00:00.000 WARNING (MainThread) [homeassistant.helpers.frame]"
+        " Detected that custom integration 'other' passes a non-string value."
+        " This will stop working in Home Assistant 2026.12.0\n"
+        "2026-12-01 10:00:01.000 WARNING (MainThread) [custom_components.moogo]"
+        " Patio Mister is offline\n"
+    )
+    assert len(moogo_errors(ours)) == 3
     assert moogo_errors(theirs) == []
