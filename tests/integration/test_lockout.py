@@ -353,3 +353,22 @@ async def test_reconfigure_lifts_the_back_off(
     assert CONF_LOGIN_BLOCKED_UNTIL not in entry.data
     assert entry.state is ConfigEntryState.LOADED
     assert cloud.logins() == 2
+
+
+async def test_fix_flow_shows_an_unreadable_retry_time_as_stored(
+    hass: HomeAssistant, cloud: Cloud
+) -> None:
+    """An issue whose stored time does not parse still opens, showing it as is."""
+    entry = await _locked_out_entry(hass, cloud)
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"{ISSUE_RATE_LIMITED}_{entry.entry_id}",
+        is_fixable=True,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_RATE_LIMITED,
+        translation_placeholders={"title": EMAIL},
+        data={"entry_id": entry.entry_id, "retry_at": "tomorrow evening"},
+    )
+    _, placeholders = await _start_fix_flow(hass, entry)
+    assert placeholders["retry_at"] == "tomorrow evening"
