@@ -107,6 +107,8 @@ def _die_with_parent() -> None:
 
 
 PR_SET_PDEATHSIG = 1
+# How long hass may take to follow a SIGTERM before it is killed.
+SIGNAL_GRACE = 10.0
 
 # Requirements of HA's voice pipeline (assist_pipeline, which HA always loads
 # with the assist_satellite platform) that have no wheel for this Python and
@@ -176,18 +178,20 @@ class HomeAssistantProcess:
     ) -> int | None:
         """Stop ``hass`` so that it saves its state, killing it only if it hangs.
 
-        Home Assistant handles SIGTERM only once it has fully started; before
-        that the signal kills it and unsaved config entries are lost. The
-        ``homeassistant.stop`` action always shuts it down cleanly, so it is
-        used whenever a logged-in ``api`` is at hand.
+        Once Home Assistant runs, the ``homeassistant.stop`` action shuts it
+        down cleanly, so it is used whenever a logged-in ``api`` is at hand.
+        Mid start-up neither that action nor SIGTERM stops it (seen: it
+        carries on starting), so then it gets a SIGTERM and, soon after, is
+        killed: a demo stopped before it was ready has nothing worth saving.
         """
         if self.process is None or self.process.returncode is not None:
             return self.process.returncode if self.process else None
-        if api is not None and api.token:
+        if api is not None and api.token and await api.is_running():
             with contextlib.suppress(aiohttp.ClientError, RuntimeError):
                 await api.call("homeassistant", "stop", {})
         else:
             self.process.send_signal(signal.SIGTERM)
+            grace = min(grace, SIGNAL_GRACE)
         try:
             return await asyncio.wait_for(self.process.wait(), grace)
         except TimeoutError:
@@ -375,6 +379,15 @@ class HomeAssistantApi:
             state["entity_id"]: state
             for state in await self.request("GET", "/api/states")
         }
+
+    async def is_running(self) -> bool:
+        """Whether Home Assistant has finished starting (answers within 5 s)."""
+        try:
+            async with asyncio.timeout(5):
+                config = await self.request("GET", "/api/config")
+        except TimeoutError, aiohttp.ClientError, RuntimeError:
+            return False
+        return isinstance(config, dict) and config.get("state") == "RUNNING"
 
     async def call(self, domain: str, service: str, data: dict[str, Any]) -> Any:
         """Call an action and wait for it."""

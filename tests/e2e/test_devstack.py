@@ -177,6 +177,48 @@ async def test_fresh_demo_first_login_is_quiet_and_signals_stop_it_whole(
     assert port_is_free(sim_port)
 
 
+async def test_signal_during_start_up_stops_the_demo_whole(
+    socket_enabled: None, tmp_path: Path
+) -> None:
+    """SIGTERM while Home Assistant is still starting leaves nothing behind."""
+    port, sim_port = free_port(), free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "moogo_devstack",
+        "--port",
+        str(port),
+        "--sim-port",
+        str(sim_port),
+        "--state",
+        str(tmp_path / "state"),
+        cwd=REPO_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,
+    )
+    demo = Demo(process, port, sim_port, [])
+    try:
+        assert process.stdout is not None
+        async with asyncio.timeout(120):
+            while "Starting Home Assistant" not in "".join(demo.output):
+                demo.output.append((await process.stdout.readline()).decode())
+            # hass serves HTTP but is still starting (the demo is not ready).
+            for _ in range(1200):
+                if not port_is_free(port):
+                    break
+                await asyncio.sleep(0.1)
+        assert "Home Assistant is ready" not in "".join(demo.output)
+        assert await stop_demo(demo, signal.SIGTERM) == 0
+        assert port_is_free(port)
+        assert port_is_free(sim_port)
+    finally:
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
+
+
 def test_in_env_exec_hands_the_callers_pid_to_the_command(tmp_path: Path) -> None:
     """scripts/develop's PID becomes the demo's: nothing stays between them."""
     marker = tmp_path / "started"
