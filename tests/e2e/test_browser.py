@@ -2,7 +2,9 @@
 
 Debian's chromium (headless) logs in on the real login page, adds the Moogo
 integration through Settings > Devices & services, reads the translated form,
-then switches the Patio Mister's spray on and off on its device page. Each
+submits a wrong password first (the form keeps the typed API URL), then
+switches the Patio Mister's spray on and off on its device page and opens the
+offline Garage Mister, whose Sensors card says it is disconnected. Each
 step leaves a screenshot in ``artifacts/browser/``; with
 MOOGO_UPDATE_SCREENSHOT=1 the device page also goes to
 ``docs/images/device-page.png`` for the README.
@@ -307,6 +309,21 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
             what="the patio mister stopped",
         )
         await shot(page, "09-stopped")
+
+        # 4. The offline Garage Mister: its controls are unavailable, and the
+        # Sensors card (not a diagnostic row) says why.
+        await page.go_back()
+        await page.wait_for_url("**/config/integrations/integration/moogo*")
+        await page.get_by_role("button", name=re.compile(r"^Garage Mister")).click()
+        await page.wait_for_url("**/config/devices/device/*")
+        sensors_card = page.locator("ha-card").filter(
+            has=page.get_by_text("Sensors", exact=True)
+        )
+        connectivity = sensors_card.locator("hui-simple-entity-row").filter(
+            has=page.get_by_text("Connectivity", exact=True)
+        )
+        await expect(connectivity).to_contain_text("Disconnected")
+        await shot(page, "10-offline-device")
 
     assert moogo_errors(real_home.log_text()) == []
 
