@@ -58,10 +58,11 @@ def stored_login_block(entry: MoogoConfigEntry) -> datetime | None:
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> bool:
-    """Bring an entry of an older version up to date."""
-    if entry.version > 1:
-        # A downgrade: this version cannot read a newer entry.
-        return False
+    """Bring an entry of an older version up to date.
+
+    HA calls this only for entries older than the flow's version (and refuses
+    newer ones itself).
+    """
     if entry.minor_version < 2:
         registry = er.async_get(hass)
         for registry_entry in er.async_entries_for_config_entry(

@@ -8,7 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.loader import async_get_integration
 from homeassistant.setup import async_setup_component
@@ -213,44 +213,3 @@ async def test_device_removal_from_ui_only_for_stale_devices(
 
     assert not await async_remove_config_entry_device(hass, init_integration, device)
     assert await async_remove_config_entry_device(hass, init_integration, stale)
-
-
-async def test_entry_of_a_newer_version_is_not_set_up(
-    hass: HomeAssistant, cloud: Cloud
-) -> None:
-    """A downgrade cannot read an entry a newer version wrote: no setup, no login."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=EMAIL,
-        unique_id=cloud.account.user_id,
-        data=dict(make_entry(cloud).data),
-        version=2,
-    )
-    entry.add_to_hass(hass)
-    assert not await hass.config_entries.async_setup(entry.entry_id)
-    assert entry.state is ConfigEntryState.MIGRATION_ERROR
-    assert cloud.logins() == 0
-
-
-async def test_current_entry_is_not_migrated_again(
-    hass: HomeAssistant, cloud: Cloud
-) -> None:
-    """An entry already at 1.2 keeps every registry entry it has."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=EMAIL,
-        unique_id=cloud.account.user_id,
-        data=dict(make_entry(cloud).data),
-        version=1,
-        minor_version=2,
-    )
-    entry.add_to_hass(hass)
-    # Not an entity of this version, but 1.2 never removes what it finds.
-    registry = er.async_get(hass)
-    kept = registry.async_get_or_create(
-        "button", DOMAIN, f"{PATIO_ID}_mist_now", config_entry=entry
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.minor_version == 2
-    assert registry.async_get(kept.entity_id) is not None
