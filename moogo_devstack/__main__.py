@@ -10,7 +10,7 @@ import time
 
 from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD, MoogoSimulator
 
-from .stack import REPO_ROOT, HomeAssistantApi, HomeAssistantProcess
+from .stack import REPO_ROOT, HomeAssistantApi, HomeAssistantProcess, frontend_installed
 
 HA_USER = "demo"
 HA_PASSWORD = "moogo-demo"  # noqa: S105 - the demo's documented login
@@ -57,15 +57,13 @@ async def develop(args: argparse.Namespace) -> None:
     sim = MoogoSimulator.seeded_demo(reaction_delay=args.reaction_delay)
     await sim.start(port=args.sim_port)
     hass = HomeAssistantProcess(state_dir / "config", args.port)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     api = HomeAssistantApi(hass.url)
     try:
         print(f"Moogo simulator on {sim.url}", flush=True)
         print(
-            "Starting Home Assistant (the first start installs the frontend)...",
+            "Starting Home Assistant..."
+            if frontend_installed()
+            else "Starting Home Assistant (this first start installs its frontend)...",
             flush=True,
         )
         await hass.start()
@@ -84,7 +82,7 @@ async def develop(args: argparse.Namespace) -> None:
             flush=True,
         )
         if not args.exit_when_ready:
-            await stop.wait()
+            await asyncio.Event().wait()  # until a signal cancels this task
     finally:
         print("Stopping...", flush=True)
         try:
@@ -92,6 +90,34 @@ async def develop(args: argparse.Namespace) -> None:
         finally:
             await api.close()
             await sim.stop()
+
+
+async def _run_until_signalled(args: argparse.Namespace) -> None:
+    """Run the demo; SIGINT or SIGTERM (to this process alone) stops it whole.
+
+    The signal cancels the demo wherever it is (even mid start-up), so its
+    ``finally`` stops Home Assistant and the simulator; further signals during
+    that clean-up are ignored rather than cutting it short.
+    """
+    task = asyncio.current_task()
+    if task is None:  # pragma: no cover - always run as a task by asyncio.run
+        raise RuntimeError("not running in a task")
+    loop = asyncio.get_running_loop()
+    stopping = False
+
+    def _on_signal() -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            task.cancel()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, _on_signal)
+    try:
+        await develop(args)
+    except asyncio.CancelledError:
+        if not stopping:
+            raise
 
 
 def main() -> None:
@@ -110,7 +136,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     args.state = Path(args.state).resolve()
-    asyncio.run(develop(args))
+    asyncio.run(_run_until_signalled(args))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 from dataclasses import dataclass, field
+import json
 import os
 from pathlib import Path
 import signal
@@ -19,6 +21,11 @@ ONBOARDING_EXTRAS = frozenset(
 )
 INTEGRATION_DIR = REPO_ROOT / "custom_components" / "moogo"
 
+# Only what the demo uses, listed (no default_config): default_config would
+# add components whose requirements cannot install here (voice packages need
+# a compiler) or whose programs are missing (ffmpeg), each logging errors.
+# HTTP settings live in HA's storage (see write_http_settings): YAML ``http:``
+# raises a deprecation repair on every fresh demo.
 CONFIGURATION = """\
 # Written by moogo_devstack: a minimal Home Assistant for the Moogo integration.
 homeassistant:
@@ -26,18 +33,50 @@ homeassistant:
   time_zone: America/Los_Angeles
   country: US
   unit_system: metric
-# The web UI and its API; nothing else, so start-up stays quick.
+# The web UI and its API.
 frontend:
 config:
 api:
-http:
-  server_host: 127.0.0.1
-  server_port: {port}
+# History, so that more-info dialogs show graphs of the readings.
+recorder:
+  purge_keep_days: 3
+history:
+logbook:
 logger:
   default: warning
   logs:
     custom_components.moogo: debug
 """
+
+# The HTTP settings HA would otherwise take from YAML: loopback only, on the
+# demo's port; stored as HA stores confirmed ("stable") settings.
+HTTP_STORAGE_VERSION = (2, 2)
+
+
+def write_http_settings(config_dir: Path, port: int) -> None:
+    """Store loopback-only HTTP settings on ``port`` before HA starts."""
+    storage = config_dir / ".storage"
+    storage.mkdir(parents=True, exist_ok=True)
+    settings = {
+        "server_host": ["127.0.0.1"],
+        "server_port": port,
+        "cors_allowed_origins": ["https://cast.home-assistant.io"],
+        "login_attempts_threshold": -1,
+        "ip_ban_enabled": True,
+        "ssl_profile": "modern",
+        "use_x_frame_options": True,
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "error": None,
+        "error_message": None,
+    }
+    major, minor = HTTP_STORAGE_VERSION
+    document = {
+        "version": major,
+        "minor_version": minor,
+        "key": "http",
+        "data": {"stable": settings, "pending": None, "yaml_migration_done": True},
+    }
+    (storage / "http").write_text(json.dumps(document, indent=2))
 
 
 def hass_program() -> Path:
@@ -63,9 +102,8 @@ def write_config(
     custom_components/moogo is left to whoever installs it (the Marketplace).
     """
     config_dir.mkdir(parents=True, exist_ok=True)
-    (config_dir / "configuration.yaml").write_text(
-        CONFIGURATION.format(port=port) + extra
-    )
+    (config_dir / "configuration.yaml").write_text(CONFIGURATION + extra)
+    write_http_settings(config_dir, port)
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
     if not link_integration:
@@ -76,6 +114,30 @@ def write_config(
             return
         link.unlink()
     link.symlink_to(INTEGRATION_DIR, target_is_directory=True)
+
+
+def frontend_installed() -> bool:
+    """Whether HA's frontend package is in hass's venv (else hass installs it)."""
+    venv = hass_program().parent.parent
+    return any(venv.glob("lib/python3*/site-packages/hass_frontend"))
+
+
+def _die_with_parent() -> None:
+    """Have the kernel stop ``hass`` if the demo process dies without cleanup."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1
+# How long hass may take to follow a SIGTERM before it is killed.
+SIGNAL_GRACE = 10.0
+
+# Requirements of HA's voice pipeline (assist_pipeline, which HA always loads
+# with the assist_satellite platform) that have no wheel for this Python and
+# need a C++ compiler: HA would try to build them on every start, log errors
+# and raise an "Invalid config" notification. Skipped, HA imports the builds
+# already in the environment; voice is not part of the demo.
+UNBUILDABLE_REQUIREMENTS = ("pymicro-vad", "pyspeex-noise")
 
 
 @dataclass
@@ -114,6 +176,8 @@ class HomeAssistantProcess:
             str(self.config_dir),
             "--log-file",
             str(self.log_file),
+            "--skip-pip-packages",
+            ",".join(UNBUILDABLE_REQUIREMENTS),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
             # Packages Home Assistant installs at run time go to its own venv.
@@ -123,6 +187,7 @@ class HomeAssistantProcess:
                 "VIRTUAL_ENV": str(venv),
                 "PATH": f"{hass.parent}{os.pathsep}{os.environ.get('PATH', '')}",
             },
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         deadline = asyncio.get_running_loop().time() + within
         async with aiohttp.ClientSession() as session:
@@ -132,10 +197,11 @@ class HomeAssistantProcess:
                         f"hass exited with {self.process.returncode}; see {self.log_file}"
                     )
                 try:
-                    # /api/ answers 401 without a token as soon as HTTP is up
-                    # (the onboarding view disappears once onboarding is done).
-                    async with session.get(f"{self.url}/api/") as response:
-                        if response.status in (200, 401):
+                    # A view that needs no login: asking /api/ without a token
+                    # would count as a failed login and leave a "login attempt
+                    # failed" notification. 400 = onboarding not done yet.
+                    async with session.get(f"{self.url}/auth/providers") as response:
+                        if response.status in (200, 400):
                             return
                 except aiohttp.ClientError:
                     pass
@@ -148,18 +214,20 @@ class HomeAssistantProcess:
     ) -> int | None:
         """Stop ``hass`` so that it saves its state, killing it only if it hangs.
 
-        Home Assistant handles SIGTERM only once it has fully started; before
-        that the signal kills it and unsaved config entries are lost. The
-        ``homeassistant.stop`` action always shuts it down cleanly, so it is
-        used whenever a logged-in ``api`` is at hand.
+        Once Home Assistant runs, the ``homeassistant.stop`` action shuts it
+        down cleanly, so it is used whenever a logged-in ``api`` is at hand.
+        Mid start-up neither that action nor SIGTERM stops it (seen: it
+        carries on starting), so then it gets a SIGTERM and, soon after, is
+        killed: a demo stopped before it was ready has nothing worth saving.
         """
         if self.process is None or self.process.returncode is not None:
             return self.process.returncode if self.process else None
-        if api is not None and api.token:
+        if api is not None and api.token and await api.is_running():
             with contextlib.suppress(aiohttp.ClientError, RuntimeError):
                 await api.call("homeassistant", "stop", {})
         else:
             self.process.send_signal(signal.SIGTERM)
+            grace = min(grace, SIGNAL_GRACE)
         try:
             return await asyncio.wait_for(self.process.wait(), grace)
         except TimeoutError:
@@ -245,10 +313,6 @@ class HomeAssistantApi:
             await self._remove_onboarding_extras()
         if not steps.get("analytics"):
             await self.request("POST", "/api/onboarding/analytics")
-        # HA keeps YAML http settings on trial and reverts them after a few
-        # minutes unless an admin confirms them, as the UI's dialog does.
-        with contextlib.suppress(RuntimeError):  # nothing pending to confirm
-            await self.websocket_command({"type": "http/config/promote"})
         if not steps.get("integration"):
             await self.request(
                 "POST",
@@ -351,6 +415,15 @@ class HomeAssistantApi:
             state["entity_id"]: state
             for state in await self.request("GET", "/api/states")
         }
+
+    async def is_running(self) -> bool:
+        """Whether Home Assistant has finished starting (answers within 5 s)."""
+        try:
+            async with asyncio.timeout(5):
+                config = await self.request("GET", "/api/config")
+        except TimeoutError, aiohttp.ClientError, RuntimeError:
+            return False
+        return isinstance(config, dict) and config.get("state") == "RUNNING"
 
     async def call(self, domain: str, service: str, data: dict[str, Any]) -> Any:
         """Call an action and wait for it."""

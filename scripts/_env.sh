@@ -67,16 +67,23 @@ host_debian_mirror() {
 # Runs "$@" (a shell command line) inside the environment, from the repo root.
 # In the chroot, mounts live in a private namespace that ends with the command,
 # so nothing stays bind-mounted over the checkout afterwards.
+# With IN_ENV_EXEC=1 the calling shell is replaced (exec all the way down), so
+# a signal sent to the caller's PID reaches the command itself.
 in_env() {
     local cmd="$*"
+    local replace=""
+    [ -n "${IN_ENV_EXEC:-}" ] && replace=exec
     if [ "$(env_kind)" = native ]; then
-        (cd "$REPO_ROOT" && PATH="$REPO_ROOT/.venv/bin:$PATH" VIRTUAL_ENV="$REPO_ROOT/.venv" \
-            MOOGO_HA_VENV="$REPO_ROOT/.venv-ha" \
-            UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1 bash -c "$cmd")
+        local vars=(PATH="$REPO_ROOT/.venv/bin:$PATH" VIRTUAL_ENV="$REPO_ROOT/.venv"
+            MOOGO_HA_VENV="$REPO_ROOT/.venv-ha" UV_NATIVE_TLS=1 UV_SYSTEM_CERTS=1)
+        if [ -n "$replace" ]; then
+            cd "$REPO_ROOT" && exec env "${vars[@]}" bash -c "$cmd"
+        fi
+        (cd "$REPO_ROOT" && env "${vars[@]}" bash -c "$cmd")
         return
     fi
     # Only what the tests and tools need is passed into the chroot.
-    unshare -m -- bash -c '
+    $replace unshare -m -- bash -c '
         set -e
         rootfs=$1; repo=$2; venv=$3; ha_venv=$4; cmd=$5
         mount --make-rprivate /

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
@@ -26,6 +26,13 @@ PLATFORMS: list[Platform] = [
 ]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+# Entities of version 1.1 that repeated another entity's fact (1.2 removed
+# them): the Spray switch shows and starts misting, and each tank has one
+# "empty" binary sensor. Keys as in the unique ids, ``<device id>_<key>``.
+REMOVED_ENTITY_KEYS = frozenset(
+    {"spraying", "mist_now", "water_level", "concentrate_level"}
+)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -48,6 +55,26 @@ def stored_login_block(entry: MoogoConfigEntry) -> datetime | None:
     if not isinstance(value, str) or (until := dt_util.parse_datetime(value)) is None:
         return None
     return dt_util.as_utc(until)
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> bool:
+    """Bring an entry of an older version up to date.
+
+    HA calls this only for entries older than the flow's version (and refuses
+    newer ones itself).
+    """
+    if entry.minor_version < 2:
+        registry = er.async_get(hass)
+        for registry_entry in er.async_entries_for_config_entry(
+            registry, entry.entry_id
+        ):
+            if any(
+                registry_entry.unique_id.endswith(f"_{key}")
+                for key in REMOVED_ENTITY_KEYS
+            ):
+                registry.async_remove(registry_entry.entity_id)
+        hass.config_entries.async_update_entry(entry, minor_version=2)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> bool:

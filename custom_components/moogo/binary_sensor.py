@@ -10,7 +10,6 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -33,7 +32,9 @@ BINARY_SENSORS: tuple[MoogoBinarySensorEntityDescription, ...] = (
     MoogoBinarySensorEntityDescription(
         key="online",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
-        entity_category=EntityCategory.DIAGNOSTIC,
+        # Not diagnostic: when the device is offline and its other entities
+        # are unavailable, this is the row among the sensors (and on
+        # auto-generated dashboards) that tells the user why.
         value_fn=lambda data: data.device.online,
         always_available=True,
     ),
@@ -48,12 +49,6 @@ BINARY_SENSORS: tuple[MoogoBinarySensorEntityDescription, ...] = (
         translation_key="concentrate_empty",
         device_class=BinarySensorDeviceClass.PROBLEM,
         value_fn=lambda data: data.device.liquid_empty,
-    ),
-    MoogoBinarySensorEntityDescription(
-        key="spraying",
-        translation_key="spraying",
-        device_class=BinarySensorDeviceClass.RUNNING,
-        value_fn=lambda data: data.device.spraying,
     ),
 )
 

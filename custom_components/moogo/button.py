@@ -18,12 +18,6 @@ from .entity import MoogoEntity, add_device_entities, moogo_command
 PARALLEL_UPDATES = 1
 
 
-async def _mist_now(entity: MoogoButtonEntity) -> None:
-    coordinator = entity.coordinator
-    await coordinator.client.start_spray(entity.device_id)
-    coordinator.async_expect_spraying(entity.device_id, True)
-
-
 async def _skip_next(entity: MoogoButtonEntity) -> None:
     occurrence = entity.device_data.next_mist()
     if occurrence is None or occurrence.schedule.schedule_id is None:
@@ -45,9 +39,6 @@ class MoogoButtonEntityDescription(ButtonEntityDescription):
 
 
 BUTTONS: tuple[MoogoButtonEntityDescription, ...] = (
-    MoogoButtonEntityDescription(
-        key="mist_now", translation_key="mist_now", press_fn=_mist_now
-    ),
     MoogoButtonEntityDescription(
         key="skip_next_mist", translation_key="skip_next_mist", press_fn=_skip_next
     ),

@@ -53,11 +53,27 @@ def _account_data(user_input: Mapping[str, Any], token: MoogoToken) -> dict[str,
     }
 
 
+def _typed_values(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return the typed form values under the keys of ``_credentials_schema``.
+
+    A re-shown form is built with them as defaults: the collapsed section's
+    URL is filled from the section's default, so a suggested value alone
+    would put the cloud's address back.
+    """
+    if user_input is None:
+        return {}
+    return {
+        CONF_EMAIL: user_input[CONF_EMAIL],
+        CONF_API_URL: user_input[SECTION_ADVANCED][CONF_API_URL],
+    }
+
+
 class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
     """Log in to a Moogo account and keep its token."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 1.2: entities that repeated another entity removed (see __init__).
+    MINOR_VERSION = 2
 
     async def _async_login(
         self, email: str, password: str, api_url: str
@@ -117,21 +133,28 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the account's email and password."""
         errors: dict[str, str] = {}
         if user_input is not None:
+            email: str = user_input[CONF_EMAIL]
+            # Signing in again would spend one of the account's few sign-ins
+            # (and make a new token) only to learn it is already here.
+            if any(
+                str(entry.data.get(CONF_EMAIL, "")).casefold() == email.casefold()
+                for entry in self._async_current_entries(include_ignore=False)
+            ):
+                return self.async_abort(reason="already_configured")
             api_url = user_input[SECTION_ADVANCED][CONF_API_URL]
             token, errors = await self._async_login(
-                user_input[CONF_EMAIL], user_input[CONF_PASSWORD], api_url
+                email, user_input[CONF_PASSWORD], api_url
             )
             if token is not None:
                 await self.async_set_unique_id(token.user_id)
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
-                    title=user_input[CONF_EMAIL],
-                    data=_account_data(user_input, token),
+                    title=email, data=_account_data(user_input, token)
                 )
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                self._credentials_schema({}), user_input
+                self._credentials_schema(_typed_values(user_input)), user_input
             ),
             errors=errors,
         )
@@ -209,7 +232,7 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                self._credentials_schema(entry.data),
+                self._credentials_schema({**entry.data, **_typed_values(user_input)}),
                 {CONF_EMAIL: entry.data[CONF_EMAIL]} | (user_input or {}),
             ),
             errors=errors,

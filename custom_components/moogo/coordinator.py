@@ -309,10 +309,11 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             severity=ir.IssueSeverity.ERROR,
             translation_key=ISSUE_RATE_LIMITED,
             translation_placeholders={"title": self.config_entry.title},
-            # The fix flow's text says when Home Assistant tries by itself.
+            # The fix flow's text says when Home Assistant tries by itself
+            # (shown in HA's time zone, named).
             data={
                 "entry_id": self.config_entry.entry_id,
-                "retry_at": dt_util.as_local(retry_at).strftime("%Y-%m-%d %H:%M"),
+                "retry_at": dt_util.as_utc(retry_at).isoformat(),
             },
         )
 

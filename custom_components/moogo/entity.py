@@ -53,7 +53,15 @@ async def run_command[T](
 
     When the answer is lost or garbled the command may still have happened,
     so ``device_id`` is read again shortly to show what the device really does.
+    A device the last refresh found offline would only answer "offline": the
+    command is not sent at all.
     """
+    known = coordinator.data.devices.get(device_id) if device_id else None
+    if known is not None and known.device.online is False:
+        command.close()  # never started: no request, no "never awaited" warning
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="device_offline"
+        )
     try:
         return await bounded(command, COMMAND_TIMEOUT)
     except MoogoError as err:

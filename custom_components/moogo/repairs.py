@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 import probatio as vol
 
 from .const import ISSUE_RATE_LIMITED
 from .coordinator import without_login_block
+
+
+def _local_time_with_zone(hass: HomeAssistant, moment: str) -> str:
+    """Return a stored moment as HA's local time, with the zone named.
+
+    The user may read it from another zone than HA's (a phone abroad); a bare
+    clock time would be ambiguous.
+    """
+    if (parsed := dt_util.parse_datetime(moment)) is None:
+        return moment
+    return f"{dt_util.as_local(parsed):%Y-%m-%d %H:%M} ({hass.config.time_zone})"
 
 
 class SignInNowRepairFlow(RepairsFlow):
@@ -53,7 +65,10 @@ class SignInNowRepairFlow(RepairsFlow):
         return self.async_show_form(
             step_id="confirm",
             data_schema=vol.Schema({}),
-            description_placeholders={"title": entry.title, "retry_at": self._retry_at},
+            description_placeholders={
+                "title": entry.title,
+                "retry_at": _local_time_with_zone(self.hass, self._retry_at),
+            },
         )
 
 

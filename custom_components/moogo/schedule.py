@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
 from .api import Schedule
+from .const import WEEKDAYS
 
 # A weekly schedule always fires within 7 days; one more day covers a skip.
 _SEARCH_DAYS = 15
@@ -18,6 +19,14 @@ class Occurrence:
 
     schedule: Schedule
     start: datetime
+
+
+def weekday_names(days: Iterable[int]) -> list[str]:
+    """Return the action fields' names (``sun`` .. ``sat``) of API weekday numbers.
+
+    Numbers outside 0..6 (a garbled ``repeatSet``) are left out.
+    """
+    return [WEEKDAYS[day] for day in days if 0 <= day < len(WEEKDAYS)]
 
 
 def _api_weekday(moment: datetime) -> int:

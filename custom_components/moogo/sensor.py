@@ -25,17 +25,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import MoogoConfigEntry, MoogoDeviceData
 from .entity import MoogoEntity, add_device_entities
+from .schedule import weekday_names
 
 # Read-only platform: the coordinator does all the I/O.
 PARALLEL_UPDATES = 0
-
-TANK_STATES = ["empty", "filled"]
-
-
-def _tank_state(empty: bool | None) -> str | None:
-    if empty is None:
-        return None
-    return "empty" if empty else "filled"
 
 
 def _next_mist(data: MoogoDeviceData) -> datetime | None:
@@ -50,7 +43,7 @@ def _enabled_schedules(data: MoogoDeviceData) -> int | None:
 
 
 def _schedule_attributes(data: MoogoDeviceData) -> Mapping[str, Any] | None:
-    # The ids are what moogo.remove_schedule takes; users find them here.
+    # Time and weekday names as moogo.add_schedule / remove_schedule take them.
     if data.schedules is None:
         return None
     return {
@@ -59,7 +52,7 @@ def _schedule_attributes(data: MoogoDeviceData) -> Mapping[str, Any] | None:
                 "id": schedule.schedule_id,
                 "time": f"{schedule.hour or 0:02d}:{schedule.minute or 0:02d}",
                 "duration": schedule.duration,
-                "weekdays": list(schedule.repeat_days),
+                "weekdays": weekday_names(schedule.repeat_days),
                 "enabled": schedule.enabled,
             }
             for schedule in data.schedules
@@ -88,6 +81,8 @@ SENSORS: tuple[MoogoSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.HUMIDITY,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
+        # The device reports whole percent; decimals would be noise.
+        suggested_display_precision=0,
         value_fn=lambda data: data.device.humidity,
     ),
     MoogoSensorEntityDescription(
@@ -98,20 +93,6 @@ SENSORS: tuple[MoogoSensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.device.rssi,
-    ),
-    MoogoSensorEntityDescription(
-        key="concentrate_level",
-        translation_key="concentrate_level",
-        device_class=SensorDeviceClass.ENUM,
-        options=TANK_STATES,
-        value_fn=lambda data: _tank_state(data.device.liquid_empty),
-    ),
-    MoogoSensorEntityDescription(
-        key="water_level",
-        translation_key="water_level",
-        device_class=SensorDeviceClass.ENUM,
-        options=TANK_STATES,
-        value_fn=lambda data: _tank_state(data.device.water_empty),
     ),
     MoogoSensorEntityDescription(
         key="last_mist_end",
@@ -136,7 +117,8 @@ SENSORS: tuple[MoogoSensorEntityDescription, ...] = (
     MoogoSensorEntityDescription(
         key="enabled_schedules",
         translation_key="enabled_schedules",
-        state_class=SensorStateClass.MEASUREMENT,
+        # A count of configured items, not a measurement: no state class, so
+        # no long-term statistics.
         value_fn=_enabled_schedules,
         attributes_fn=_schedule_attributes,
     ),

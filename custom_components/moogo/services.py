@@ -33,6 +33,7 @@ from .const import (
 )
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
 from .entity import run_command
+from .schedule import weekday_names
 
 MAX_DURATION_SECONDS = 3600
 
@@ -57,11 +58,21 @@ ADD_SCHEDULE_SCHEMA = vol.Schema(
         vol.Optional(ATTR_ENABLED, default=True): cv.boolean,
     }
 )
-REMOVE_SCHEDULE_SCHEMA = vol.Schema(
-    {
-        vol.Required(ATTR_DEVICE_ID): cv.string,
-        vol.Required(ATTR_SCHEDULE_ID): cv.string,
-    }
+# A schedule is picked by its time (and weekdays, when several share the
+# time), as the user sees it; the id stays for automations that kept the one
+# add_schedule returned.
+REMOVE_SCHEDULE_SCHEMA = vol.All(
+    vol.Schema(
+        {
+            vol.Required(ATTR_DEVICE_ID): cv.string,
+            vol.Optional(ATTR_TIME): cv.time,
+            vol.Optional(ATTR_WEEKDAYS): vol.All(
+                cv.ensure_list, [vol.In(WEEKDAYS)], vol.Length(min=1)
+            ),
+            vol.Optional(ATTR_SCHEDULE_ID): cv.string,
+        }
+    ),
+    cv.has_at_least_one_key(ATTR_TIME, ATTR_SCHEDULE_ID),
 )
 
 
@@ -123,9 +134,21 @@ def _schedules_of(
     return (item.schedules or ()) if item else ()
 
 
+def _minute_of(call: ServiceCall) -> time:
+    """Return the call's time; schedules run on whole minutes, seconds are refused."""
+    start: time = call.data[ATTR_TIME]
+    if start.second or start.microsecond:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="time_has_seconds",
+            translation_placeholders={"time": start.isoformat()},
+        )
+    return start
+
+
 async def _async_add_schedule(call: ServiceCall) -> ServiceResponse:
     coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
-    start: time = call.data[ATTR_TIME]
+    start = _minute_of(call)
     duration: int = call.data[ATTR_DURATION]
     known_ids = {item.schedule_id for item in _schedules_of(coordinator, device_id)}
     schedule = await run_command(
@@ -155,16 +178,51 @@ async def _async_add_schedule(call: ServiceCall) -> ServiceResponse:
     return {"schedule_id": created[0] if len(created) == 1 else None}
 
 
-async def _async_remove_schedule(call: ServiceCall) -> None:
-    coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
-    schedule_id: str = call.data[ATTR_SCHEDULE_ID]
-    known = coordinator.data.devices[device_id].schedules
-    if known is not None and all(item.schedule_id != schedule_id for item in known):
+def _schedule_to_remove(
+    call: ServiceCall, schedules: tuple[Schedule, ...] | None
+) -> str:
+    """Return the id of the one schedule the call describes."""
+    if ATTR_SCHEDULE_ID in call.data:
+        schedule_id: str = call.data[ATTR_SCHEDULE_ID]
+        if schedules is not None and all(
+            item.schedule_id != schedule_id for item in schedules
+        ):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_schedule",
+                translation_placeholders={"schedule_id": schedule_id},
+            )
+        return schedule_id
+    start = _minute_of(call)
+    days = set(call.data.get(ATTR_WEEKDAYS, ()))
+    matches = [
+        item
+        for item in schedules or ()
+        if item.schedule_id is not None
+        and (item.hour, item.minute) == (start.hour, start.minute)
+        and (not days or set(weekday_names(item.repeat_days)) == days)
+    ]
+    placeholders = {"time": start.strftime("%H:%M")}
+    if not matches:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key="unknown_schedule",
-            translation_placeholders={"schedule_id": schedule_id},
+            translation_key="no_schedule_at",
+            translation_placeholders=placeholders,
         )
+    if len(matches) > 1:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="ambiguous_schedule",
+            translation_placeholders=placeholders | {"count": str(len(matches))},
+        )
+    return str(matches[0].schedule_id)
+
+
+async def _async_remove_schedule(call: ServiceCall) -> None:
+    coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
+    schedule_id = _schedule_to_remove(
+        call, coordinator.data.devices[device_id].schedules
+    )
     await run_command(
         coordinator,
         coordinator.client.delete_schedule(device_id, schedule_id),

@@ -2,7 +2,9 @@
 
 Debian's chromium (headless) logs in on the real login page, adds the Moogo
 integration through Settings > Devices & services, reads the translated form,
-then switches the Patio Mister's spray on and off on its device page. Each
+submits a wrong password first (the form keeps the typed API URL), then
+switches the Patio Mister's spray on and off on its device page and opens the
+offline Garage Mister, whose Sensors card says it is disconnected. Each
 step leaves a screenshot in ``artifacts/browser/``; with
 MOOGO_UPDATE_SCREENSHOT=1 the device page also goes to
 ``docs/images/device-page.png`` for the README.
@@ -213,8 +215,10 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
         await expect(api_url).to_be_hidden()
         await shot(page, "03-moogo-form")
 
+        # A wrong password first, with the simulator's URL typed in the
+        # collapsed section.
         await email.fill(DEMO_EMAIL)
-        await password.fill(DEMO_PASSWORD)
+        await password.fill("not-the-demo-password")
         await advanced.click()
         await expect(advanced).to_have_attribute("aria-expanded", "true")
         await expect(page.get_by_text(ADVANCED["description"])).to_be_visible()
@@ -223,8 +227,21 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
         await expect(api_url).to_have_value(DEFAULT_BASE_URL)
         await api_url.fill(sim.url)
         await shot(page, "04-moogo-form-filled")
+        submit = page.get_by_role("button", name="Submit")
+        await submit.click()
+
+        # The form comes back with the error and with what was typed: the
+        # URL too, not the cloud's address, so the next Submit goes there.
+        error = TRANSLATIONS["config"]["error"]["invalid_auth"]
+        await expect(page.get_by_text(error)).to_be_visible()
+        await expect(email).to_have_value(DEMO_EMAIL)
+        if await advanced.get_attribute("aria-expanded") != "true":
+            await advanced.click()
+        await expect(api_url).to_have_value(sim.url)
+        await shot(page, "04b-wrong-password-keeps-the-url")
+        await password.fill(DEMO_PASSWORD)
         logins = sim.request_counts.get("POST /v1/user/login", 0)
-        await page.get_by_role("button", name="Submit").click()
+        await submit.click()
 
         # Created: Home Assistant offers to name and place the three devices.
         finish = page.get_by_role("button", name=re.compile("finish", re.IGNORECASE))
@@ -255,13 +272,15 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
         spray = spray_row.get_by_role("switch")
         # The visible track and thumb cover the switch's input: click them.
         spray_toggle = spray_row.locator("ha-switch")
-        spraying_row = page.locator("hui-simple-entity-row").filter(
-            has=page.get_by_text(
-                ENTITY_NAMES["binary_sensor"]["spraying"]["name"], exact=True
-            )
-        )
         await expect(spray).not_to_be_checked()
-        await expect(spraying_row).to_contain_text("Not running")
+        # Connectivity sits among the sensors, where an offline device's
+        # unavailable entities are explained, not in the diagnostic card.
+        sensors_card = page.locator("ha-card").filter(
+            has=page.get_by_text("Sensors", exact=True)
+        )
+        await expect(
+            sensors_card.get_by_text("Connectivity", exact=True)
+        ).to_be_visible()
         await shot(page, "07-device-page")
 
         # Spray on: the simulated device mists and the page follows the cloud.
@@ -273,7 +292,6 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
             within=10,
             what="the patio mister spraying",
         )
-        await expect(spraying_row).to_contain_text("Running")
         await expect(spray).to_be_checked()
         README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
         spraying_shot = await shot(page, "08-spraying")
@@ -290,8 +308,22 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
             within=10,
             what="the patio mister stopped",
         )
-        await expect(spraying_row).to_contain_text("Not running")
         await shot(page, "09-stopped")
+
+        # 4. The offline Garage Mister: its controls are unavailable, and the
+        # Sensors card (not a diagnostic row) says why.
+        await page.go_back()
+        await page.wait_for_url("**/config/integrations/integration/moogo*")
+        await page.get_by_role("button", name=re.compile(r"^Garage Mister")).click()
+        await page.wait_for_url("**/config/devices/device/*")
+        sensors_card = page.locator("ha-card").filter(
+            has=page.get_by_text("Sensors", exact=True)
+        )
+        connectivity = sensors_card.locator("hui-simple-entity-row").filter(
+            has=page.get_by_text("Connectivity", exact=True)
+        )
+        await expect(connectivity).to_contain_text("Disconnected")
+        await shot(page, "10-offline-device")
 
     assert moogo_errors(real_home.log_text()) == []
 

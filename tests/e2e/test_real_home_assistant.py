@@ -12,7 +12,6 @@ pytestmark = pytest.mark.timeout(600)
 
 SPRAY = "switch.patio_mister_spray"
 TEMPERATURE = "sensor.patio_mister_temperature"
-MIST_NOW = "button.garden_mister_mist_now"
 
 
 async def test_config_flow_entities_commands_recovery_and_removal(
@@ -55,6 +54,10 @@ async def test_config_flow_entities_commands_recovery_and_removal(
     assert states[SPRAY]["state"] == "off"
     assert states["binary_sensor.garage_mister_connectivity"]["state"] == "off"
     assert states["binary_sensor.garden_mister_water_tank_empty"]["state"] == "on"
+    # One entity per fact: the removed duplicates are not created.
+    assert "binary_sensor.patio_mister_spraying" not in states
+    assert "button.patio_mister_mist_now" not in states
+    assert "sensor.patio_mister_water_level" not in states
 
     # switch.turn_on: the simulator sprays and HA follows.
     await api.call("switch", "turn_on", {"entity_id": SPRAY})
@@ -67,13 +70,6 @@ async def test_config_flow_entities_commands_recovery_and_removal(
         lambda: _spraying(real_home, patio.device_id),
         lambda v: not v,
         what="patio stopped",
-    )
-
-    # button.press: mist now on the garden device.
-    garden = next(device for device in sim.devices if device.name == "Garden Mister")
-    await api.call("button", "press", {"entity_id": MIST_NOW})
-    await eventually(
-        lambda: _spraying(real_home, garden.device_id), bool, what="garden spraying"
     )
 
     # moogo.mist for 3 s: HA starts it, then stops it by itself.

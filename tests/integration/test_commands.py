@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -20,9 +21,11 @@ from homeassistant.const import (
     SERVICE_TURN_ON,
     STATE_OFF,
     STATE_ON,
+    STATE_UNAVAILABLE,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.entity_platform import async_get_platforms
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -30,6 +33,7 @@ from custom_components.moogo.const import (
     COMMAND_CONFIRM_DELAY,
     COMMAND_PENDING_TIMEOUT,
     DOMAIN,
+    UPDATE_INTERVAL,
 )
 
 from .conftest import (
@@ -60,7 +64,6 @@ async def test_spray_switch_turns_at_once_and_is_confirmed(
     """The switch shows the command at once; a later poll confirms it."""
     cloud.sim.reaction_delay = 3
     spray = entity_id_of(hass, "switch", PATIO_ID, "spray")
-    running = entity_id_of(hass, "binary_sensor", PATIO_ID, "spraying")
     cloud.sim.reset_counts()
 
     await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, spray)
@@ -68,7 +71,6 @@ async def test_spray_switch_turns_at_once_and_is_confirmed(
     # Returned after exactly one request: no waiting for the pump.
     assert cloud.sim.request_counts == {"POST /v1/devices/{device_id}/start": 1}
     assert hass.states.get(spray).state == STATE_ON
-    assert hass.states.get(running).state == STATE_ON
     assert not cloud.sim.is_spraying(PATIO_ID)
 
     # A poll before the pump reacts must not flip the switch back.
@@ -110,19 +112,6 @@ async def test_unconfirmed_command_gives_way_to_the_cloud(
     await advance(hass, freezer, COMMAND_PENDING_TIMEOUT)
     await advance(hass, freezer, timedelta(seconds=30))
     assert hass.states.get(spray).state == STATE_OFF
-
-
-async def test_mist_now_button_starts_spraying(
-    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
-) -> None:
-    """Mist now starts the device at its configured duration."""
-    button = entity_id_of(hass, "button", PATIO_ID, "mist_now")
-    await _call(hass, BUTTON_DOMAIN, SERVICE_PRESS, button)
-    assert cloud.sim.is_spraying(PATIO_ID)
-    assert (
-        hass.states.get(entity_id_of(hass, "switch", PATIO_ID, "spray")).state
-        == STATE_ON
-    )
 
 
 async def test_skip_next_button_skips_the_upcoming_schedule(
@@ -240,11 +229,57 @@ async def test_command_to_offline_device_raises_translated_error(
 ) -> None:
     """Code 10201 becomes a translated HomeAssistantError, not a log line."""
     cloud.sim.set_online(PATIO_ID, False)
-    button = entity_id_of(hass, "button", PATIO_ID, "mist_now")
+    spray = entity_id_of(hass, "switch", PATIO_ID, "spray")
     with pytest.raises(HomeAssistantError) as err:
-        await _call(hass, BUTTON_DOMAIN, SERVICE_PRESS, button)
+        await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, spray)
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == "device_offline"
+    assert not cloud.sim.is_spraying(PATIO_ID)
+
+
+def _entity(hass: HomeAssistant, entity_id: str) -> Any:
+    """The entity object behind an entity id, as HA's service layer holds it."""
+    return next(
+        platform.entities[entity_id]
+        for platform in async_get_platforms(hass, DOMAIN)
+        if entity_id in platform.entities
+    )
+
+
+async def test_command_to_a_device_known_offline_sends_nothing(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Once a refresh saw the device offline, commands fail at once, unsent."""
+    cloud.sim.set_online(PATIO_ID, False)
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    spray = entity_id_of(hass, "switch", PATIO_ID, "spray")
+    assert hass.states.get(spray).state == STATE_UNAVAILABLE
+    cloud.sim.reset_counts()
+
+    # HA's service layer itself skips unavailable entities...
+    await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, spray)
+    # ...and a command reaching an entity anyway (a stale UI) is not sent.
+    commands = [
+        _entity(hass, spray).async_turn_on(),
+        _entity(
+            hass, entity_id_of(hass, "switch", PATIO_ID, "pause_in_rain")
+        ).async_turn_off(),
+        _entity(
+            hass, entity_id_of(hass, "button", PATIO_ID, "skip_next_mist")
+        ).async_press(),
+        _entity(
+            hass, entity_id_of(hass, "number", PATIO_ID, "mist_duration")
+        ).async_set_native_value(30),
+    ]
+    for command in commands:
+        with pytest.raises(HomeAssistantError) as err:
+            await command
+        assert err.value.translation_domain == DOMAIN
+        assert err.value.translation_key == "device_offline"
+    assert cloud.sim.request_counts == {}
     assert not cloud.sim.is_spraying(PATIO_ID)
 
 

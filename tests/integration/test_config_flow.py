@@ -105,6 +105,14 @@ def schema_default(result: ConfigFlowResult, field: str) -> Any:
     return marker(result, field).default()
 
 
+def section_default(result: ConfigFlowResult) -> Any:
+    """Return the Advanced options section's default: what the frontend shows in it."""
+    key = next(
+        key for key in result["data_schema"].schema if str(key) == SECTION_ADVANCED
+    )
+    return key.default()
+
+
 def suggested_value(result: ConfigFlowResult, field: str) -> Any:
     """Return the suggested value of a form field (None if there is none)."""
     return (marker(result, field).description or {}).get("suggested_value")
@@ -321,6 +329,9 @@ async def test_user_flow_errors_then_recovery(
     assert result["step_id"] == "user"
     assert result["errors"] == {"base": error}
     assert suggested_value(result, CONF_API_URL) == url
+    # The collapsed section shows the typed URL again, not the cloud's.
+    assert section_default(result) == {CONF_API_URL: url}
+    assert schema_default(result, CONF_EMAIL) == EMAIL
     await assert_translated(hass, result)
     # Exactly one login reached the cloud (none with a closed port): a
     # failed login is never retried, above all not a rate-limited one.
@@ -378,7 +389,7 @@ async def test_user_flow_locked_account_is_rate_limited(
 async def test_user_flow_already_configured(
     hass: HomeAssistant, cloud: Cloud, config_entry: MockConfigEntry
 ) -> None:
-    """The same account (found by user id, whatever the email's case) aborts."""
+    """An existing entry's email (in any case) aborts before any sign-in."""
     config_entry.add_to_hass(hass)
     result = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(
@@ -387,6 +398,10 @@ async def test_user_flow_already_configured(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     await assert_translated(hass, result)
+    # No sign-in spent (the account locks after too many) and no new token.
+    assert cloud.logins() == 0
+    assert cloud.sim.total_requests == 0
+    assert cloud.account.tokens == {}
     assert hass.config_entries.async_entries(DOMAIN) == [config_entry]
     assert config_entry.title == EMAIL
 
@@ -694,6 +709,8 @@ async def test_reconfigure_errors_then_recovery(
     assert result["step_id"] == "reconfigure"
     assert result["errors"] == {"base": error}
     assert suggested_value(result, CONF_API_URL) == url
+    # The typed URL, not the entry's stored one, comes back in the section.
+    assert section_default(result) == {CONF_API_URL: url}
     await assert_translated(hass, result)
     assert cloud.logins() == (1 if faults else 0)
     assert dict(config_entry.data) == original

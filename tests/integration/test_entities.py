@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.moogo import PLATFORMS
+from custom_components.moogo import PLATFORMS, REMOVED_ENTITY_KEYS
 from custom_components.moogo.const import DOMAIN
 
 from .conftest import FROZEN_NOW, GARDEN_ID, PATIO_ID, Cloud, make_entry
@@ -116,3 +116,87 @@ async def test_disabled_by_default(
     assert entry is not None
     assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     assert hass.states.get(entity_id) is None
+
+
+async def test_one_entity_per_fact(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+    frozen_entry: MockConfigEntry,
+) -> None:
+    """Each device has 18 entities (22 before 1.2), none repeating another."""
+    for device_id in (PATIO_ID, GARDEN_ID):
+        device = device_registry.async_get_device_by_identifier(
+            (DOMAIN, device_id), frozen_entry.entry_id
+        )
+        assert device is not None
+        keys = {
+            entry.unique_id.removeprefix(f"{device_id}_")
+            for entry in er.async_entries_for_device(
+                entity_registry, device.id, include_disabled_entities=True
+            )
+        }
+        assert len(keys) == 18
+        assert not keys & REMOVED_ENTITY_KEYS
+
+
+async def test_offline_device_says_so_among_its_sensors(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    frozen_entry: MockConfigEntry,
+) -> None:
+    """Connectivity is a primary sensor (not diagnostic): the card shows it."""
+    entity_id = entity_registry.async_get_entity_id(
+        "binary_sensor", DOMAIN, f"{PATIO_ID}_online"
+    )
+    assert entity_id is not None
+    entry = entity_registry.async_get(entity_id)
+    assert entry is not None
+    assert entry.entity_category is None
+    assert entry.disabled_by is None
+
+
+async def test_upgrade_removes_the_entities_that_repeated_another(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, cloud: Cloud
+) -> None:
+    """An entry of 1.1 loses its duplicate entities; the others keep their ids."""
+    entry = make_entry(cloud)
+    entry.add_to_hass(hass)
+    assert (entry.version, entry.minor_version) == (1, 1)
+    removed = {
+        ("binary_sensor", "spraying"),
+        ("button", "mist_now"),
+        ("sensor", "water_level"),
+        ("sensor", "concentrate_level"),
+    }
+    # Kept entities the user had renamed: their entity ids must survive.
+    kept = {("switch", "spray"), ("binary_sensor", "water_empty")}
+    old_ids = {
+        (platform, key): entity_registry.async_get_or_create(
+            platform,
+            DOMAIN,
+            f"{PATIO_ID}_{key}",
+            config_entry=entry,
+            suggested_object_id=f"my_patio_{key}",
+        ).entity_id
+        for platform, key in removed | kept
+    }
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.minor_version == 2
+    for platform, key in removed:
+        assert entity_registry.async_get(old_ids[platform, key]) is None
+        assert (
+            entity_registry.async_get_entity_id(platform, DOMAIN, f"{PATIO_ID}_{key}")
+            is None
+        )
+        assert hass.states.get(old_ids[platform, key]) is None
+    for platform, key in kept:
+        assert old_ids[platform, key] == f"{platform}.my_patio_{key}"
+        assert (
+            entity_registry.async_get_entity_id(platform, DOMAIN, f"{PATIO_ID}_{key}")
+            == old_ids[platform, key]
+        )
+        assert hass.states.get(old_ids[platform, key]) is not None

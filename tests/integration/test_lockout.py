@@ -100,9 +100,7 @@ async def test_refused_login_is_not_repeated_across_setup_retries(
     assert issue.is_fixable
     assert issue.severity is ir.IssueSeverity.ERROR
     assert issue.data is not None
-    assert issue.data["retry_at"] == dt_util.as_local(refused_at + BACKOFF).strftime(
-        "%Y-%m-%d %H:%M"
-    )
+    assert issue.data["retry_at"] == (refused_at + BACKOFF).isoformat()
 
     # The cloud would accept a login again (a lock that ended early), yet an
     # hour of setup retries sends none.
@@ -246,11 +244,11 @@ async def test_fix_flow_signs_in_at_once(
     cloud.sim.reset_faults()
 
     flow_id, placeholders = await _start_fix_flow(hass, entry)
+    # Local time with HA's time zone named, not a bare clock time.
+    retry_local = dt_util.as_local(dt_util.utcnow() + BACKOFF)
     assert placeholders == {
         "title": EMAIL,
-        "retry_at": dt_util.as_local(dt_util.utcnow() + BACKOFF).strftime(
-            "%Y-%m-%d %H:%M"
-        ),
+        "retry_at": f"{retry_local:%Y-%m-%d %H:%M} ({hass.config.time_zone})",
     }
     assert cloud.logins() == 1
     result = await _fix_flow_manager(hass).async_configure(flow_id, {})
@@ -355,3 +353,22 @@ async def test_reconfigure_lifts_the_back_off(
     assert CONF_LOGIN_BLOCKED_UNTIL not in entry.data
     assert entry.state is ConfigEntryState.LOADED
     assert cloud.logins() == 2
+
+
+async def test_fix_flow_shows_an_unreadable_retry_time_as_stored(
+    hass: HomeAssistant, cloud: Cloud
+) -> None:
+    """An issue whose stored time does not parse still opens, showing it as is."""
+    entry = await _locked_out_entry(hass, cloud)
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"{ISSUE_RATE_LIMITED}_{entry.entry_id}",
+        is_fixable=True,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_RATE_LIMITED,
+        translation_placeholders={"title": EMAIL},
+        data={"entry_id": entry.entry_id, "retry_at": "tomorrow evening"},
+    )
+    _, placeholders = await _start_fix_flow(hass, entry)
+    assert placeholders["retry_at"] == "tomorrow evening"

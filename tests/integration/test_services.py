@@ -9,10 +9,11 @@ from homeassistant.const import ATTR_DEVICE_ID, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.moogo.const import DOMAIN
+from custom_components.moogo.const import DOMAIN, UPDATE_INTERVAL
 
 from .conftest import GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
 
@@ -152,20 +153,139 @@ async def test_add_and_remove_schedule(
         "id": schedule_id,
         "time": "19:45",
         "duration": 40,
-        "weekdays": [0, 6],
+        # The action's own day names, in the cloud's order (Sunday first).
+        "weekdays": ["sun", "sat"],
         "enabled": True,
     } in listed
 
+    # Picked by its time, as the user sees it; no id to look up.
     await hass.services.async_call(
         DOMAIN,
         "remove_schedule",
-        {ATTR_DEVICE_ID: device_id, "schedule_id": schedule_id},
+        {ATTR_DEVICE_ID: device_id, "time": "19:45"},
         blocking=True,
     )
     assert all(
         s.schedule_id != schedule_id for s in cloud.sim.device(GARDEN_ID).schedules
     )
     assert hass.states.get(enabled).state == "0"
+
+
+async def test_remove_schedule_by_id_still_works(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """The id add_schedule returned removes exactly that schedule."""
+    victim = cloud.sim.device(PATIO_ID).schedules[0]
+    await hass.services.async_call(
+        DOMAIN,
+        "remove_schedule",
+        {
+            ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID),
+            "schedule_id": victim.schedule_id,
+        },
+        blocking=True,
+    )
+    remaining = [s.schedule_id for s in cloud.sim.device(PATIO_ID).schedules]
+    assert victim.schedule_id not in remaining
+    assert len(remaining) == 1
+
+
+async def test_remove_schedule_sharing_a_time_is_picked_by_weekdays(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """Two schedules at 07:30: the time alone is refused, time and days pick one."""
+    device_id = _device(hass, init_integration, PATIO_ID)
+    await hass.services.async_call(
+        DOMAIN,
+        "add_schedule",
+        {
+            ATTR_DEVICE_ID: device_id,
+            "time": "07:30",
+            "duration": 30,
+            "weekdays": ["sat", "sun"],
+        },
+        blocking=True,
+    )
+    cloud.sim.reset_counts()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "remove_schedule",
+            {ATTR_DEVICE_ID: device_id, "time": "07:30"},
+            blocking=True,
+        )
+    assert err.value.translation_key == "ambiguous_schedule"
+    assert err.value.translation_placeholders == {"time": "07:30", "count": "2"}
+    assert cloud.sim.request_counts == {}
+
+    await hass.services.async_call(
+        DOMAIN,
+        "remove_schedule",
+        {ATTR_DEVICE_ID: device_id, "time": "07:30", "weekdays": ["sun", "sat"]},
+        blocking=True,
+    )
+    left = [
+        (s.hour, s.minute, s.repeat_set) for s in cloud.sim.device(PATIO_ID).schedules
+    ]
+    assert sorted(left) == [(7, 30, "1,2,3,4,5"), (19, 0, "0,1,2,3,4,5,6")]
+
+
+async def test_schedule_times_with_seconds_are_refused(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """Schedules run on whole minutes: seconds are refused, not silently dropped."""
+    device_id = _device(hass, init_integration, PATIO_ID)
+    before = len(cloud.sim.device(PATIO_ID).schedules)
+    for action, data in (
+        ("add_schedule", {"time": "19:45:30", "duration": 40}),
+        ("remove_schedule", {"time": "07:30:15"}),
+    ):
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                DOMAIN, action, {ATTR_DEVICE_ID: device_id, **data}, blocking=True
+            )
+        assert err.value.translation_key == "time_has_seconds"
+    assert len(cloud.sim.device(PATIO_ID).schedules) == before
+
+
+async def test_remove_schedule_needs_a_time_or_an_id(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """Neither a time nor an id says which schedule: the call is invalid."""
+    with pytest.raises(vol.Invalid):
+        await hass.services.async_call(
+            DOMAIN,
+            "remove_schedule",
+            {ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID)},
+            blocking=True,
+        )
+    assert len(cloud.sim.device(PATIO_ID).schedules) == 2
+
+
+async def test_actions_on_a_device_known_offline_send_nothing(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Once a refresh saw the device offline, actions fail at once, unsent."""
+    device_id = _device(hass, init_integration, PATIO_ID)
+    cloud.sim.set_online(PATIO_ID, False)
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    cloud.sim.reset_counts()
+    for action, data in (
+        ("mist", {"duration": 10}),
+        ("add_schedule", {"time": "06:00", "duration": 30}),
+        ("remove_schedule", {"time": "07:30"}),
+    ):
+        with pytest.raises(HomeAssistantError) as err:
+            await hass.services.async_call(
+                DOMAIN, action, {ATTR_DEVICE_ID: device_id, **data}, blocking=True
+            )
+        assert err.value.translation_domain == DOMAIN
+        assert err.value.translation_key == "device_offline"
+    assert cloud.sim.request_counts == {}
+    assert not cloud.sim.is_spraying(PATIO_ID)
 
 
 async def test_remove_unknown_schedule_is_validation_error(
@@ -183,6 +303,19 @@ async def test_remove_unknown_schedule_is_validation_error(
             blocking=True,
         )
     assert err.value.translation_key == "unknown_schedule"
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "remove_schedule",
+            {
+                ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID),
+                "time": "07:30",
+                "weekdays": ["sat"],
+            },
+            blocking=True,
+        )
+    assert err.value.translation_key == "no_schedule_at"
+    assert len(cloud.sim.device(PATIO_ID).schedules) == 2
 
 
 async def test_add_schedule_finds_the_id_the_cloud_did_not_echo(
