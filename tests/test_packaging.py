@@ -14,6 +14,7 @@ import yaml
 
 from custom_components.moogo.binary_sensor import BINARY_SENSORS
 from custom_components.moogo.button import BUTTONS
+from custom_components.moogo.calendar import CALENDARS
 from custom_components.moogo.number import NUMBERS
 from custom_components.moogo.sensor import SENSORS
 from custom_components.moogo.switch import SWITCHES
@@ -121,6 +122,7 @@ def test_entity_translation_keys_exist() -> None:
     for platform, descriptions in (
         ("binary_sensor", BINARY_SENSORS),
         ("button", BUTTONS),
+        ("calendar", CALENDARS),
         ("number", NUMBERS),
         ("sensor", SENSORS),
         ("switch", SWITCHES),
@@ -203,7 +205,14 @@ def test_quality_scale_lists_every_rule() -> None:
 
 def test_every_platform_sets_parallel_updates() -> None:
     """HA's parallel-updates rule: each platform states its concurrency."""
-    for platform in ("binary_sensor", "button", "number", "sensor", "switch"):
+    for platform in (
+        "binary_sensor",
+        "button",
+        "calendar",
+        "number",
+        "sensor",
+        "switch",
+    ):
         tree = _python_sources()[f"{platform}.py"]
         names = {
             target.id
