@@ -82,6 +82,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> boo
         await client.close()
         raise
     entry.runtime_data = coordinator
+    # Automation triggers and conditions follow the devices' data.
+    entry.async_on_unload(async_forward_device_changes(hass, coordinator))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
