@@ -145,7 +145,8 @@ def schedule_fields(
         start.date() + timedelta(days=1), time(), zone
     ):
         raise _refuse(translation_key="calendar_spans_days")
-    seconds = (end - start).total_seconds()
+    # In UTC: wall clocks of one zone would miscount across a DST change.
+    seconds = (dt_util.as_utc(end) - dt_util.as_utc(start)).total_seconds()
     if start.second or start.microsecond:
         raise _refuse(translation_key="calendar_start_seconds")
     if not seconds.is_integer() or not 1 <= seconds <= MAX_DURATION_SECONDS:

@@ -292,6 +292,13 @@ WEEKDAYS_RULE = "FREQ=WEEKLY;BYDAY=MO,WE"
         ),
         pytest.param(
             {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-06T09:00:30+02:00",
+                "dtend": "2026-07-06T09:01:30+02:00", "rrule": WEEKDAYS_RULE}},
+            "starts on a whole minute",
+            id="seconds",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
                 "summary": "x", "dtstart": "2026-07-06", "dtend": "2026-07-07",
                 "rrule": WEEKDAYS_RULE}},
             "all-day events cannot be stored",
