@@ -29,7 +29,7 @@ from custom_components.moogo.condition import CONDITIONS
 from custom_components.moogo.const import DOMAIN
 from custom_components.moogo.trigger import TRIGGERS
 
-from .conftest import GARDEN_ID, PATIO_ID, Cloud
+from .conftest import GARDEN_ID, PATIO_ID, Cloud, entity_id_of
 
 
 def _device(hass: HomeAssistant, moogo_id: str) -> str:
@@ -259,3 +259,43 @@ async def test_the_automation_editor_gets_their_descriptions(
         description = conditions[f"moogo.{key}"]
         assert description["target"] == moogo_only
         assert description["fields"]["behavior"]["default"] == "any"
+
+
+async def test_condition_targets_by_entity_and_reports_changes(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """An entity of the device targets the device; a change is reported at once."""
+    spray = entity_id_of(hass, "switch", PATIO_ID, "spray")
+    config = await condition_helper.async_validate_condition_config(
+        hass, {"condition": "moogo.is_misting", "target": {"entity_id": spray}}
+    )
+    checker = await condition_helper.async_from_config(hass, config)
+    assert checker.needs_polling is False
+    assert checker.async_check() is False
+    changes: list[bool | None] = []
+    stop = await checker.async_track_changes(
+        lambda: changes.append(checker.async_check())
+    )
+    cloud.sim.device(PATIO_ID).start_spraying(cloud.sim.now(), 0)
+    await _refresh(hass, init_integration)
+    assert changes == [True]
+    stop()
+    checker.async_unload()
+
+
+async def test_condition_without_moogo_devices_fails(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A target naming no Moogo device (an empty area) never passes."""
+    area = ar.async_get(hass).async_create("Shed")
+    config = await condition_helper.async_validate_condition_config(
+        hass,
+        {
+            "condition": "moogo.water_tank_is_empty",
+            "target": {"area_id": area.id},
+            "options": {"behavior": "all"},
+        },
+    )
+    checker = await condition_helper.async_from_config(hass, config)
+    assert checker.async_check() is False
+    checker.async_unload()
