@@ -8,11 +8,13 @@ also go to ``docs/images/`` for the README.
 
 from __future__ import annotations
 
+from datetime import datetime
 import os
 from pathlib import Path
 import re
 import shutil
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from playwright.async_api import Page, expect
 import pytest
@@ -136,6 +138,53 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
         await expect(page.locator(".fc-event").first).to_be_visible()
         _publish(await shot(page, "23-calendar-panel"), "calendar.png")
 
+        # Deleting only the first run shown (a schedule's next run) skips it.
+        assert not _skipping(real_home, patio.device_id)
+        await page.locator(".fc-event").first.click()
+        await page.get_by_role("button", name="Delete Event").click()
+        await shot(page, "23b-delete-run")
+        await page.get_by_role("radio", name="Only this event").check()
+        await page.get_by_role("button", name="Delete", exact=True).click()
+        await eventually(
+            lambda: _value(_skipping(real_home, patio.device_id)),
+            bool,
+            within=10,
+            what="the next run skipped",
+        )
+
+        # A new event in the Add event dialog: repeating daily is refused with
+        # the integration's translated reason, weekly becomes a schedule.
+        schedules_before = len(patio.schedules)
+        await page.get_by_role("button", name="Add event").click()
+        dialog = page.locator("dialog-calendar-event-editor")
+        await expect(dialog.get_by_text("Patio Mister")).to_be_visible()
+        await dialog.get_by_role("textbox", name="Summary").fill("Morning mist")
+        repeat = dialog.locator("ha-select").filter(has_text="Repeat")
+        await repeat.click()
+        await dialog.get_by_text("Daily", exact=True).click()
+        await dialog.get_by_role("button", name="Add event").click()
+        await expect(dialog).to_contain_text(
+            "cannot be stored as a schedule", timeout=10_000
+        )
+        await shot(page, "25-daily-refused")
+        assert len(patio.schedules) == schedules_before
+        await repeat.click()
+        await dialog.get_by_text("Weekly", exact=True).click()
+        await dialog.get_by_role("button", name="Add event").click()
+        await expect(dialog).to_be_hidden()
+        await eventually(
+            lambda: _value(len(patio.schedules)),
+            lambda count: count == schedules_before + 1,
+            within=10,
+            what="the new schedule",
+        )
+        created = patio.schedules[-1]
+        # The dialog proposes an hour on today's weekday.
+        today = datetime.now(ZoneInfo(HA_TIME_ZONE))
+        assert (created.duration, created.minute) == (3600, 0)
+        assert created.repeat_set == str((today.weekday() + 1) % 7)
+        await shot(page, "26-weekly-created")
+
         # 3. The automation editor lists the Moogo triggers.
         await page.goto(f"{real_home.hass.url}/config/automation/edit/new")
         await page.get_by_role("button", name="Add trigger").first.click()
@@ -152,3 +201,12 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
 
 async def _value[T](value: T) -> T:
     return value
+
+
+def _skipping(real_home: RealHome, device_id: str) -> bool:
+    """Whether any schedule of the device skips its next run."""
+    now = real_home.sim.now()
+    return any(
+        schedule.skip_next(now)
+        for schedule in real_home.sim.device(device_id).schedules
+    )
