@@ -2,8 +2,11 @@
 
 The dashboard is the README's own YAML, created through Home Assistant's
 WebSocket API as a new dashboard; a click on its Spray tile mists and stops
-the simulated Patio Mister. With MOOGO_UPDATE_SCREENSHOT=1 the screenshots
-also go to ``docs/images/`` for the README.
+the simulated Patio Mister. In the calendar panel, deleting only the next run
+skips it, and the Add event dialog refuses a daily event (with the
+integration's reason) and turns a weekly one into a schedule. With
+MOOGO_UPDATE_SCREENSHOT=1 the screenshots also go to ``docs/images/`` for the
+README.
 """
 
 from __future__ import annotations
