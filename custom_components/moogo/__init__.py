@@ -15,11 +15,13 @@ from homeassistant.util import dt as dt_util
 from .api import DEFAULT_BASE_URL, MoogoClient, MoogoToken
 from .const import CONF_API_URL, CONF_LOGIN_BLOCKED_UNTIL, CONF_TOKEN, DOMAIN
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
+from .device_changes import async_forward_device_changes
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CALENDAR,
     Platform.NUMBER,
     Platform.SENSOR,
     Platform.SWITCH,
@@ -107,6 +109,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> boo
         await client.close()
         raise
     entry.runtime_data = coordinator
+    # Automation triggers and conditions follow the devices' data.
+    entry.async_on_unload(async_forward_device_changes(hass, coordinator))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

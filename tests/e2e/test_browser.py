@@ -72,7 +72,7 @@ def chromium() -> str:
 
 
 @contextlib.asynccontextmanager
-async def browser_page() -> AsyncIterator[Page]:
+async def browser_page(timezone_id: str | None = None) -> AsyncIterator[Page]:
     """A fresh headless chromium page; its console errors go to a log file."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in SHOTS.glob("*.png"):
@@ -83,7 +83,9 @@ async def browser_page() -> AsyncIterator[Page]:
             executable_path=chromium(), args=CHROMIUM_ARGS, headless=True
         )
         try:
-            context = await browser.new_context(viewport=VIEWPORT)
+            context = await browser.new_context(
+                viewport=VIEWPORT, timezone_id=timezone_id
+            )
             page = await context.new_page()
             page.set_default_timeout(STEP)
             page.on("console", lambda m: console.append(f"console.{m.type}: {m.text}"))

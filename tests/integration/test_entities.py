@@ -124,7 +124,7 @@ async def test_one_entity_per_fact(
     device_registry: dr.DeviceRegistry,
     frozen_entry: MockConfigEntry,
 ) -> None:
-    """Each device has 18 entities (22 before 1.2), none repeating another."""
+    """Each device has 19 entities (22 before 1.2), none repeating another."""
     for device_id in (PATIO_ID, GARDEN_ID):
         device = device_registry.async_get_device_by_identifier(
             (DOMAIN, device_id), frozen_entry.entry_id
@@ -136,7 +136,7 @@ async def test_one_entity_per_fact(
                 entity_registry, device.id, include_disabled_entities=True
             )
         }
-        assert len(keys) == 18
+        assert len(keys) == 19
         assert not keys & REMOVED_ENTITY_KEYS
 
 

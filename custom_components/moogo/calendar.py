@@ -1,0 +1,382 @@
+"""A calendar of each Moogo device's scheduled mists.
+
+The cloud knows weekly schedules only (a time, a duration, days of the
+week), so the calendar shows each enabled schedule as a weekly recurring
+event and accepts exactly the events a schedule can express.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from itertools import takewhile
+from typing import Any
+
+from homeassistant.components.calendar import (
+    CalendarEntity,
+    CalendarEntityDescription,
+    CalendarEntityFeature,
+    CalendarEvent,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .api import Schedule
+from .const import DOMAIN
+from .coordinator import MoogoConfigEntry, MoogoDeviceData
+from .entity import MoogoEntity, add_device_entities, run_command
+from .services import MAX_DURATION_SECONDS
+
+# Edits go to one cloud account; one at a time keeps it gentle.
+PARALLEL_UPDATES = 1
+
+# iCalendar day names in the API's order (0 = Sunday).
+ICAL_DAYS = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
+RECURRENCE_ID_FORMAT = "%Y%m%dT%H%M%S"
+THIS_AND_FUTURE = "THISANDFUTURE"
+# Every enabled schedule runs within a week: the next event lies in 8 days.
+_NEXT_EVENT_WINDOW = timedelta(days=8)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoogoCalendarEntityDescription(CalendarEntityDescription):
+    """Where a calendar finds its schedules."""
+
+    schedules_fn: Callable[[MoogoDeviceData], tuple[Schedule, ...] | None]
+
+
+CALENDARS: tuple[MoogoCalendarEntityDescription, ...] = (
+    MoogoCalendarEntityDescription(
+        key="schedule",
+        translation_key="schedule",
+        schedules_fn=lambda data: data.schedules,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MoogoConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a calendar for every device, now and as devices appear."""
+    add_device_entities(entry, async_add_entities, MoogoCalendarEntity, CALENDARS)
+
+
+def device_zone(data: MoogoDeviceData) -> tzinfo:
+    """Return the device's time zone (schedules run in it), else Home Assistant's."""
+    zone = dt_util.get_default_time_zone()
+    if data.config and data.config.time_zone:
+        zone = dt_util.get_time_zone(data.config.time_zone) or zone
+    return zone
+
+
+def _api_weekday(day: date) -> int:
+    return (day.weekday() + 1) % 7
+
+
+def weekly_rrule(days: tuple[int, ...]) -> str:
+    """Return the iCalendar rule of a schedule's days (0 = Sunday)."""
+    return "FREQ=WEEKLY;BYDAY=" + ",".join(ICAL_DAYS[day] for day in sorted(days))
+
+
+def _refuse(*, translation_key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=translation_key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def parse_weekly_rrule(rrule: str | None, first_day: date) -> tuple[int, ...]:
+    """Return the weekdays (0 = Sunday) of a plain weekly rule, else refuse it.
+
+    The cloud repeats every week on some days, forever: an interval, an end
+    (COUNT, UNTIL) or any other part has no counterpart.
+    """
+    if not rrule:
+        raise _refuse(translation_key="calendar_recurrence_required")
+    parts: dict[str, str] = {}
+    for part in rrule.removeprefix("RRULE:").split(";"):
+        name, _, value = part.partition("=")
+        parts[name.strip().upper()] = value.strip().upper()
+    frequency = parts.pop("FREQ", None)
+    by_day = parts.pop("BYDAY", None)
+    parts.pop("WKST", None)
+    if parts.pop("INTERVAL", "1") != "1" or frequency != "WEEKLY" or parts:
+        raise _refuse(translation_key="calendar_recurrence_unsupported", rrule=rrule)
+    if by_day is None:
+        return (_api_weekday(first_day),)
+    names = [name for name in by_day.split(",") if name]
+    if not names or any(name not in ICAL_DAYS for name in names):
+        raise _refuse(translation_key="calendar_recurrence_unsupported", rrule=rrule)
+    return tuple(sorted({ICAL_DAYS.index(name) for name in names}))
+
+
+def _as_zone(moment: datetime | date, zone: tzinfo) -> datetime:
+    if not isinstance(moment, datetime):
+        # A date is an all-day event: no mist lasts a day.
+        raise _refuse(translation_key="calendar_all_day")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt_util.get_default_time_zone())
+    return moment.astimezone(zone)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleFields:
+    """What a schedule needs, taken from a calendar event."""
+
+    hour: int
+    minute: int
+    duration: int
+    weekdays: tuple[int, ...]
+
+
+def schedule_fields(
+    event: dict[str, Any], zone: tzinfo, *, creating: bool
+) -> ScheduleFields:
+    """Translate an event into schedule fields, or refuse what the cloud lacks."""
+    start = _as_zone(event["dtstart"], zone)
+    end = _as_zone(event["dtend"], zone)
+    if end.date() != start.date() and end != datetime.combine(
+        start.date() + timedelta(days=1), time(), zone
+    ):
+        raise _refuse(translation_key="calendar_spans_days")
+    # In UTC: wall clocks of one zone would miscount across a DST change.
+    seconds = (dt_util.as_utc(end) - dt_util.as_utc(start)).total_seconds()
+    if start.second or start.microsecond:
+        raise _refuse(translation_key="calendar_start_seconds")
+    if not seconds.is_integer() or not 1 <= seconds <= MAX_DURATION_SECONDS:
+        raise _refuse(
+            translation_key="calendar_duration_out_of_range",
+            duration=str(int(seconds)),
+            maximum=str(MAX_DURATION_SECONDS),
+        )
+    weekdays = parse_weekly_rrule(event.get("rrule"), start.date())
+    fields = ScheduleFields(start.hour, start.minute, int(seconds), weekdays)
+    if creating:
+        # A new schedule runs from its next matching time: a series that
+        # begins later has no counterpart. (An edit may name any run.)
+        now = dt_util.now(zone)
+        first = next(_weekly_starts(weekdays, start.time(), now, zone, after=now))
+        if start.date() > first.date():
+            raise _refuse(translation_key="calendar_starts_later")
+    return fields
+
+
+def _weekly_starts(
+    weekdays: tuple[int, ...],
+    at: time,
+    since: datetime,
+    zone: tzinfo,
+    *,
+    after: datetime | None = None,
+) -> Iterator[datetime]:
+    """Yield starts on the given weekdays at ``at``, from the day of ``since`` on."""
+    day = since.astimezone(zone).date()
+    while True:
+        start = datetime.combine(day, at, zone)
+        if _api_weekday(day) in weekdays and (after is None or start > after):
+            yield start
+        day += timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One scheduled mist as the calendar shows it."""
+
+    schedule: Schedule
+    start: datetime
+    end: datetime
+
+
+def schedule_runs(schedule: Schedule, now: datetime, zone: tzinfo) -> Iterator[Run]:
+    """Yield a schedule's runs that end after ``now``, in order, without end.
+
+    Disabled schedules have none; the run the user skipped is left out.
+    """
+    if (
+        not schedule.enabled
+        or schedule.hour is None
+        or schedule.minute is None
+        or not (0 <= schedule.hour <= 23 and 0 <= schedule.minute <= 59)
+    ):
+        return
+    length = timedelta(seconds=max(schedule.duration or 0, 1))
+    at = time(schedule.hour, schedule.minute)
+    skip = bool(schedule.skip_next)
+    if not schedule.repeat_days:
+        # An empty repeat set is a one-off run at the next matching time.
+        start = next(_weekly_starts(tuple(range(7)), at, now, zone, after=now))
+        if not skip:
+            yield Run(schedule, start, start + length)
+        return
+    for start in _weekly_starts(schedule.repeat_days, at, now - length, zone):
+        if start + length <= now:
+            continue
+        if start > now and skip:
+            skip = False
+            continue
+        yield Run(schedule, start, start + length)
+
+
+def recurrence_id(run: Run) -> str:
+    """Return a run's instance id: its start in the device's local time."""
+    return run.start.strftime(RECURRENCE_ID_FORMAT)
+
+
+class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
+    """The scheduled mists of a device; events map one to one onto schedules."""
+
+    entity_description: MoogoCalendarEntityDescription
+    _attr_supported_features = (
+        CalendarEntityFeature.CREATE_EVENT
+        | CalendarEntityFeature.UPDATE_EVENT
+        | CalendarEntityFeature.DELETE_EVENT
+    )
+
+    def _shown(self) -> object:
+        """Schedules and zone decide every event."""
+        return (
+            self.entity_description.schedules_fn(self.device_data),
+            device_zone(self.device_data),
+        )
+
+    def _schedules(self) -> tuple[Schedule, ...]:
+        return self.entity_description.schedules_fn(self.device_data) or ()
+
+    def _runs(self, start: datetime, end: datetime) -> list[Run]:
+        zone = device_zone(self.device_data)
+        now = dt_util.utcnow()
+        runs = [
+            run
+            for schedule in self._schedules()
+            for run in takewhile(
+                lambda run: run.start < end, schedule_runs(schedule, now, zone)
+            )
+            if run.end > start
+        ]
+        return sorted(runs, key=lambda run: (run.start, run.schedule.schedule_id or ""))
+
+    def _event(self, run: Run) -> CalendarEvent:
+        schedule = run.schedule
+        repeating = bool(schedule.repeat_days)
+        return CalendarEvent(
+            start=run.start,
+            end=run.end,
+            summary=schedule.title or str(self.name),
+            uid=schedule.schedule_id,
+            recurrence_id=recurrence_id(run) if repeating else None,
+            rrule=weekly_rrule(schedule.repeat_days) if repeating else None,
+        )
+
+    @property
+    def event(self) -> CalendarEvent | None:
+        """The mist running now or the next one."""
+        now = dt_util.utcnow()
+        runs = self._runs(now, now + _NEXT_EVENT_WINDOW)
+        return self._event(runs[0]) if runs else None
+
+    async def async_get_events(
+        self, hass: HomeAssistant, start_date: datetime, end_date: datetime
+    ) -> list[CalendarEvent]:
+        """Scheduled mists between two moments; past runs are not recorded."""
+        return [self._event(run) for run in self._runs(start_date, end_date)]
+
+    def _schedule(self, uid: str) -> Schedule:
+        for schedule in self._schedules():
+            if schedule.schedule_id == uid:
+                return schedule
+        raise _refuse(translation_key="unknown_schedule", schedule_id=uid)
+
+    def _is_next_run(self, schedule: Schedule, instance: str) -> bool:
+        """Whether ``instance`` is the schedule's next run (not yet started)."""
+        now = dt_util.utcnow()
+        zone = device_zone(self.device_data)
+        upcoming = (
+            run for run in schedule_runs(schedule, now, zone) if run.start > now
+        )
+        first = next(upcoming, None)
+        return first is not None and recurrence_id(first) == instance
+
+    def _whole_series(
+        self, schedule: Schedule, instance: str | None, recurrence_range: str | None
+    ) -> bool:
+        """Whether an edit addresses every run of the schedule.
+
+        "This and following" from the next run is the whole series, as past
+        runs are not shown; a single instance is anything else.
+        """
+        if not instance:
+            return True
+        return recurrence_range == THIS_AND_FUTURE and self._is_next_run(
+            schedule, instance
+        )
+
+    async def async_create_event(self, **kwargs: Any) -> None:
+        """Create a schedule from a weekly recurring event."""
+        fields = schedule_fields(kwargs, device_zone(self.device_data), creating=True)
+        client = self.coordinator.client
+        await run_command(
+            self.coordinator,
+            client.create_schedule(
+                self.device_id,
+                hour=fields.hour,
+                minute=fields.minute,
+                duration=fields.duration,
+                weekdays=fields.weekdays,
+            ),
+            self.device_id,
+        )
+        await self.coordinator.async_refresh_slow_data(self.device_id)
+
+    async def async_update_event(
+        self,
+        uid: str,
+        event: dict[str, Any],
+        recurrence_id: str | None = None,
+        recurrence_range: str | None = None,
+    ) -> None:
+        """Change a schedule; one run alone cannot differ from its schedule."""
+        schedule = self._schedule(uid)
+        if not self._whole_series(schedule, recurrence_id, recurrence_range):
+            raise _refuse(translation_key="calendar_single_run_edit")
+        fields = schedule_fields(event, device_zone(self.device_data), creating=False)
+        await run_command(
+            self.coordinator,
+            self.coordinator.client.update_schedule(
+                self.device_id,
+                uid,
+                hour=fields.hour,
+                minute=fields.minute,
+                duration=fields.duration,
+                weekdays=fields.weekdays,
+            ),
+            self.device_id,
+        )
+        await self.coordinator.async_refresh_slow_data(self.device_id)
+
+    async def async_delete_event(
+        self,
+        uid: str,
+        recurrence_id: str | None = None,
+        recurrence_range: str | None = None,
+    ) -> None:
+        """Delete a schedule, or skip its next run (the one run the cloud can drop)."""
+        schedule = self._schedule(uid)
+        client = self.coordinator.client
+        if self._whole_series(schedule, recurrence_id, recurrence_range):
+            command = client.delete_schedule(self.device_id, uid)
+        elif (
+            recurrence_id
+            and not recurrence_range
+            and self._is_next_run(schedule, recurrence_id)
+        ):
+            command = client.skip_schedule(self.device_id, uid)
+        else:
+            raise _refuse(translation_key="calendar_single_run_delete")
+        await run_command(self.coordinator, command, self.device_id)
+        await self.coordinator.async_refresh_slow_data(self.device_id)

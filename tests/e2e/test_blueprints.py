@@ -1,0 +1,225 @@
+"""The Moogo blueprints, imported into a real Home Assistant and acting on the demo."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+import json
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from .automations import (
+    BLUEPRINTS,
+    REPO_ROOT,
+    add_moogo,
+    device_id_of,
+    save_automation,
+    with_automations,  # noqa: F401 - a fixture, used below
+)
+from .conftest import RealHome, eventually, moogo_errors
+from .test_browser import started
+
+pytestmark = [pytest.mark.timeout(600), pytest.mark.usefixtures("with_automations")]
+
+PATIO_SPRAY = "switch.patio_mister_spray"
+PATIO_SCHEDULES = "switch.patio_mister_schedules"
+PATIO_TEMPERATURE = "sensor.patio_mister_temperature"
+
+
+class _BlueprintLoader(yaml.SafeLoader):
+    """Reads blueprints with their ``!input`` tags."""
+
+
+_BlueprintLoader.add_constructor(
+    "!input", lambda loader, node: {"input": loader.construct_scalar(node)}
+)
+
+
+def test_every_blueprint_targets_moogo_devices_and_links_its_source() -> None:
+    """Device inputs are filtered to Moogo; each names its file in source_url."""
+    paths = sorted(BLUEPRINTS.glob("*.yaml"))
+    assert len(paths) >= 3
+    for path in paths:
+        blueprint = yaml.load(path.read_text(), _BlueprintLoader)["blueprint"]  # noqa: S506 - SafeLoader subclass
+        assert blueprint["domain"] == "automation"
+        assert blueprint["source_url"].endswith(
+            f"/blob/main/blueprints/automation/moogo/{path.name}"
+        )
+        devices = [
+            item["selector"]["device"]
+            for item in blueprint["input"].values()
+            if "device" in item["selector"]
+        ]
+        assert devices, path.name
+        for device in devices:
+            assert device["filter"] == [{"integration": "moogo"}], path.name
+
+
+async def _notifications(
+    real_home: RealHome, *, poll_first: bool = False
+) -> list[dict[str, Any]]:
+    if poll_first:
+        await _poll_now(real_home)
+    notifications: list[dict[str, Any]] = await real_home.api.websocket_command(
+        {"type": "persistent_notification/get"}
+    )
+    return notifications
+
+
+def _schedule_states(real_home: RealHome, device_id: str) -> list[int]:
+    return [schedule.status for schedule in real_home.sim.device(device_id).schedules]
+
+
+async def _poll_now(real_home: RealHome) -> None:
+    """Ask Home Assistant to read the cloud now instead of at the next poll."""
+    await real_home.api.call(
+        "homeassistant", "update_entity", {"entity_id": PATIO_TEMPERATURE}
+    )
+
+
+async def test_blueprints_act_on_the_demo_devices(real_home: RealHome) -> None:
+    """Each blueprint, instantiated for the patio, does what it says."""
+    api, sim = real_home.api, real_home.sim
+    # Automations arm their triggers only once Home Assistant has started.
+    await started(real_home)
+    await add_moogo(real_home)
+    patio = next(device for device in sim.devices if device.name == "Patio Mister")
+    patio_device = await device_id_of(real_home, PATIO_SPRAY)
+
+    listed = await api.websocket_command(
+        {"type": "blueprint/list", "domain": "automation"}
+    )
+    ours = {path for path in listed if path.startswith("moogo/")}
+    assert ours == {f"moogo/{path.name}" for path in BLUEPRINTS.glob("*.yaml")}
+    assert all("error" not in listed[path] for path in ours), listed
+
+    await save_automation(
+        real_home,
+        "moogo_notify",
+        {
+            "alias": "Moogo tank alerts",
+            "use_blueprint": {
+                "path": "moogo/notify_when_tank_empty.yaml",
+                "input": {"moogo_devices": [patio_device]},
+            },
+        },
+    )
+    await save_automation(
+        real_home,
+        "moogo_pause",
+        {
+            "alias": "Moogo pause schedules",
+            "use_blueprint": {
+                "path": "moogo/pause_schedules_while_water_empty.yaml",
+                "input": {
+                    "moogo_device": patio_device,
+                    "schedules_switch": PATIO_SCHEDULES,
+                },
+            },
+        },
+    )
+    states = await eventually(
+        api.states,
+        lambda s: (
+            {"automation.moogo_tank_alerts", "automation.moogo_pause_schedules"}
+            <= s.keys()
+        ),
+        what="the blueprint automations",
+    )
+    assert states["automation.moogo_tank_alerts"]["state"] == "on"
+    assert _schedule_states(real_home, patio.device_id) == [1, 1]
+
+    # The patio's water runs out: a notification, and its schedules pause.
+    patio.water_level = 0
+    found = await eventually(
+        lambda: _notifications(real_home, poll_first=True),
+        lambda items: any("water tank of Patio Mister" in n["message"] for n in items),
+        what="the tank notification",
+    )
+    # Other notifications are this machine's (a failed package install, say).
+    ours = [n for n in found if n["title"] == "Moogo tank empty"]
+    assert [n["message"] for n in ours] == ["The water tank of Patio Mister is empty."]
+    await eventually(
+        lambda: _async_value(_schedule_states(real_home, patio.device_id)),
+        lambda statuses: statuses == [0, 0],
+        what="the schedules paused",
+    )
+
+    # Refilled: the schedules run again.
+    patio.water_level = 1
+    await _poll_now(real_home)
+    await eventually(
+        lambda: _polled(real_home, _schedule_states(real_home, patio.device_id)),
+        lambda statuses: statuses == [1, 1],
+        what="the schedules resumed",
+    )
+
+    # A hot evening, a few seconds from now in Home Assistant's time zone.
+    config = await api.request("GET", "/api/config")
+    soon = datetime.now(ZoneInfo(config["time_zone"])) + timedelta(seconds=15)
+    await save_automation(
+        real_home,
+        "moogo_hot",
+        {
+            "alias": "Moogo hot evenings",
+            "use_blueprint": {
+                "path": "moogo/mist_on_hot_evenings.yaml",
+                "input": {
+                    "moogo_device": patio_device,
+                    "temperature_sensor": PATIO_TEMPERATURE,
+                    "hot_above": float(patio.temperature) - 1,
+                    "evening_time": soon.strftime("%H:%M:%S"),
+                    "duration": 5,
+                },
+            },
+        },
+    )
+    await eventually(
+        lambda: _async_value(sim.is_spraying(patio.device_id)),
+        bool,
+        within=45,
+        what="the hot-evening mist",
+    )
+    # moogo.mist stops it after its 5 seconds.
+    await eventually(
+        lambda: _async_value(sim.is_spraying(patio.device_id)),
+        lambda spraying: not spraying,
+        within=30,
+        what="the hot-evening mist to end",
+    )
+    assert moogo_errors(real_home.log_text()) == []
+
+
+async def _async_value[T](value: T) -> T:
+    return value
+
+
+async def _polled[T](real_home: RealHome, value: T) -> T:
+    """Return ``value``, then have Home Assistant read the cloud (for the next try)."""
+    await _poll_now(real_home)
+    return value
+
+
+def test_readme_links_every_blueprint_for_import() -> None:
+    """The README's import links point at each blueprint's raw file on GitHub.
+
+    The repository is the one the manifest's documentation URL names.
+    """
+    documentation = json.loads(
+        (REPO_ROOT / "custom_components" / "moogo" / "manifest.json").read_text()
+    )["documentation"]
+    repository = documentation.removeprefix("https://github.com/").strip("/")
+    readme = (REPO_ROOT / "README.md").read_text()
+    for path in BLUEPRINTS.glob("*.yaml"):
+        raw = (
+            f"https://raw.githubusercontent.com/{repository}/main/"
+            f"blueprints/automation/moogo/{path.name}"
+        )
+        link = (
+            "https://my.home-assistant.io/redirect/blueprint_import/"
+            f"?blueprint_url={quote(raw, safe='')}"
+        )
+        assert link in readme, path.name

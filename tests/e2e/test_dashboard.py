@@ -1,0 +1,221 @@
+"""In the browser: the README's dashboard, the calendar panel, the automation editor.
+
+The dashboard is the README's own YAML, created through Home Assistant's
+WebSocket API as a new dashboard; a click on its Spray tile mists and stops
+the simulated Patio Mister. In the calendar panel, deleting only the next run
+skips it, and the Add event dialog refuses a daily event (with the
+integration's reason) and turns a weekly one into a schedule. With
+MOOGO_UPDATE_SCREENSHOT=1 the screenshots also go to ``docs/images/`` for the
+README.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+import os
+from pathlib import Path
+import re
+import shutil
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from playwright.async_api import Page, expect
+import pytest
+import yaml
+
+from .automations import REPO_ROOT, add_moogo, with_automations  # noqa: F401
+from .conftest import HA_PASSWORD, HA_USER, RealHome, eventually, moogo_errors
+from .test_browser import (
+    FIRST_LOAD,
+    TRANSLATIONS,
+    browser_page,
+    confirm_http_settings,
+    frontend_ready,
+    shot,
+    started,
+)
+
+pytestmark = [pytest.mark.timeout(600), pytest.mark.usefixtures("with_automations")]
+
+IMAGES = REPO_ROOT / "docs" / "images"
+DASHBOARD_PATH = "moogo-patio"
+HA_TIME_ZONE = "America/Los_Angeles"
+README_DASHBOARD = re.compile(r"```yaml\n(# Moogo dashboard.*?)```", re.DOTALL)
+
+
+def readme_dashboard() -> dict[str, Any]:
+    """The dashboard configuration the README shows."""
+    found = README_DASHBOARD.search((REPO_ROOT / "README.md").read_text())
+    assert found, "the README has no '# Moogo dashboard' YAML block"
+    config: dict[str, Any] = yaml.safe_load(found.group(1))
+    return config
+
+
+def _publish(screenshot: Path, name: str) -> None:
+    """Copy a screenshot for the README, only on request (it shows the time)."""
+    if os.environ.get("MOOGO_UPDATE_SCREENSHOT") == "1":
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(screenshot, IMAGES / name)
+
+
+async def _log_in(page: Page, real_home: RealHome) -> None:
+    await page.goto(real_home.hass.url, timeout=FIRST_LOAD)
+    await page.get_by_role("textbox", name="Username").fill(HA_USER)
+    await page.get_by_role("textbox", name="Password").fill(HA_PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.get_by_role("link", name="Settings")).to_be_visible(
+        timeout=FIRST_LOAD
+    )
+    await confirm_http_settings(page, real_home)
+
+
+def test_readme_dashboard_shows_spray_tanks_and_calendar() -> None:
+    """Tile cards for Spray and both tanks, and a calendar card, for one device."""
+    cards = readme_dashboard()["views"][0]["cards"]
+    tiles = [card["entity"] for card in cards if card["type"] == "tile"]
+    assert tiles[0] == "switch.patio_mister_spray"
+    assert {"binary_sensor.patio_mister_water_tank_empty", "binary_sensor.patio_mister_concentrate_tank_empty"} <= set(tiles)  # fmt: skip
+    calendars = [card for card in cards if card["type"] == "calendar"]
+    assert calendars[0]["entities"] == ["calendar.patio_mister_scheduled_mists"]
+
+
+async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> None:
+    """Mist from a dashboard tile; see the schedules and the Moogo triggers."""
+    api, sim = real_home.api, real_home.sim
+    patio = next(device for device in sim.devices if device.name == "Patio Mister")
+    await started(real_home)
+    await frontend_ready(real_home)
+    await add_moogo(real_home)
+    # Every entity the README's dashboard names exists in this Home Assistant.
+    states = await api.states()
+    cards = readme_dashboard()["views"][0]["cards"]
+    named = [card["entity"] for card in cards if "entity" in card]
+    named += [entity for card in cards for entity in card.get("entities", [])]
+    assert set(named) <= set(states), set(named) - set(states)
+    await api.websocket_command(
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": DASHBOARD_PATH,
+            "title": "Patio",
+            "icon": "mdi:sprinkler",
+        }
+    )
+    await api.websocket_command(
+        {
+            "type": "lovelace/config/save",
+            "url_path": DASHBOARD_PATH,
+            "config": readme_dashboard(),
+        }
+    )
+
+    # The browser in Home Assistant's zone, as the demo devices are.
+    async with browser_page(timezone_id=HA_TIME_ZONE) as page:
+        await _log_in(page, real_home)
+
+        # 1. The dashboard: the Spray tile mists and stops the patio.
+        await page.goto(f"{real_home.hass.url}/{DASHBOARD_PATH}/0")
+        spray = page.locator("hui-tile-card").filter(has_text="Spray")
+        await expect(spray).to_contain_text("Off")
+        await expect(page.locator("hui-calendar-card")).to_contain_text(
+            TRANSLATIONS["entity"]["calendar"]["schedule"]["name"]
+        )
+        await shot(page, "20-dashboard")
+        await spray.click()
+        await eventually(
+            lambda: _value(sim.is_spraying(patio.device_id)),
+            bool,
+            within=10,
+            what="the patio misting from the tile",
+        )
+        await expect(spray).to_contain_text("On")
+        _publish(await shot(page, "21-dashboard-misting"), "dashboard.png")
+        await spray.click()
+        await eventually(
+            lambda: _value(sim.is_spraying(patio.device_id)),
+            lambda spraying: not spraying,
+            within=10,
+            what="the patio stopped from the tile",
+        )
+        await expect(spray).to_contain_text("Off")
+        await shot(page, "22-dashboard-stopped")
+
+        # 2. The calendar panel: the scheduled mists of the demo devices.
+        await page.goto(f"{real_home.hass.url}/calendar")
+        await expect(
+            page.get_by_text("Patio Mister Scheduled mists").first
+        ).to_be_visible()
+        await expect(page.locator(".fc-event").first).to_be_visible()
+        _publish(await shot(page, "23-calendar-panel"), "calendar.png")
+
+        # Deleting only the first run shown (a schedule's next run) skips it.
+        assert not _skipping(real_home, patio.device_id)
+        await page.locator(".fc-event").first.click()
+        await page.get_by_role("button", name="Delete Event").click()
+        await shot(page, "23b-delete-run")
+        await page.get_by_role("radio", name="Only this event").check()
+        await page.get_by_role("button", name="Delete", exact=True).click()
+        await eventually(
+            lambda: _value(_skipping(real_home, patio.device_id)),
+            bool,
+            within=10,
+            what="the next run skipped",
+        )
+
+        # A new event in the Add event dialog: repeating daily is refused with
+        # the integration's translated reason, weekly becomes a schedule.
+        schedules_before = len(patio.schedules)
+        await page.get_by_role("button", name="Add event").click()
+        dialog = page.locator("dialog-calendar-event-editor")
+        await expect(dialog.get_by_text("Patio Mister")).to_be_visible()
+        await dialog.get_by_role("textbox", name="Summary").fill("Morning mist")
+        repeat = dialog.locator("ha-select").filter(has_text="Repeat")
+        await repeat.click()
+        await dialog.get_by_text("Daily", exact=True).click()
+        await dialog.get_by_role("button", name="Add event").click()
+        await expect(dialog).to_contain_text(
+            "cannot be stored as a schedule", timeout=10_000
+        )
+        await shot(page, "25-daily-refused")
+        assert len(patio.schedules) == schedules_before
+        await repeat.click()
+        await dialog.get_by_text("Weekly", exact=True).click()
+        await dialog.get_by_role("button", name="Add event").click()
+        await expect(dialog).to_be_hidden()
+        await eventually(
+            lambda: _value(len(patio.schedules)),
+            lambda count: count == schedules_before + 1,
+            within=10,
+            what="the new schedule",
+        )
+        created = patio.schedules[-1]
+        # The dialog proposes an hour on today's weekday.
+        today = datetime.now(ZoneInfo(HA_TIME_ZONE))
+        assert (created.duration, created.minute) == (3600, 0)
+        assert created.repeat_set == str((today.weekday() + 1) % 7)
+        await shot(page, "26-weekly-created")
+
+        # 3. The automation editor lists the Moogo triggers.
+        await page.goto(f"{real_home.hass.url}/config/automation/edit/new")
+        await page.get_by_role("button", name="Add trigger").first.click()
+        search = page.get_by_role("textbox").first
+        await search.fill("Moogo")
+        for key in ("started_misting", "water_tank_empty", "went_offline"):
+            await expect(
+                page.get_by_text(TRANSLATIONS["triggers"][key]["name"]).first
+            ).to_be_visible()
+        _publish(await shot(page, "24-automation-triggers"), "automation-triggers.png")
+
+    assert moogo_errors(real_home.log_text()) == []
+
+
+async def _value[T](value: T) -> T:
+    return value
+
+
+def _skipping(real_home: RealHome, device_id: str) -> bool:
+    """Whether any schedule of the device skips its next run."""
+    now = real_home.sim.now()
+    return any(
+        schedule.skip_next(now)
+        for schedule in real_home.sim.device(device_id).schedules
+    )

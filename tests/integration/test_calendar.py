@@ -1,0 +1,372 @@
+"""The calendar of scheduled mists: events from schedules, schedules from events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from unittest.mock import patch
+from zoneinfo import ZoneInfo
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.moogo.api import Schedule
+from custom_components.moogo.calendar import schedule_runs
+
+from .conftest import FROZEN_NOW, GARDEN_ID, PATIO_ID, Cloud, entity_id_of, make_entry
+
+# FROZEN_NOW is Wednesday 18:00 UTC: 20:00 in Berlin, 11:00 in Los Angeles.
+BERLIN = "Europe/Berlin"
+
+
+@pytest.fixture
+async def calendar_entry(
+    hass: HomeAssistant, cloud: Cloud, freezer: FrozenDateTimeFactory
+) -> MockConfigEntry:
+    """The integration with its calendars only, at a fixed moment.
+
+    The patio device runs in Berlin, far from Home Assistant's own zone, so
+    every time shows whether the device's zone was used.
+    """
+    freezer.move_to(FROZEN_NOW)
+    cloud.sim.device(PATIO_ID).time_zone = BERLIN
+    entry = make_entry(cloud)
+    entry.add_to_hass(hass)
+    with patch("custom_components.moogo.PLATFORMS", [Platform.CALENDAR]):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    return entry
+
+
+def _schedules(cloud: Cloud, device_id: str) -> list[dict[str, Any]]:
+    now = cloud.sim.now()
+    return [schedule.to_api(now) for schedule in cloud.sim.device(device_id).schedules]
+
+
+def _schedule_writes(cloud: Cloud) -> int:
+    return sum(
+        count
+        for key, count in cloud.sim.request_counts.items()
+        if "/schedules" in key and not key.startswith("GET")
+    )
+
+
+async def _events(
+    hass: HomeAssistant,
+    client: ClientSessionGenerator,
+    device_id: str,
+    start: str = "2026-07-01T00:00:00+00:00",
+    end: str = "2026-07-03T18:00:00+00:00",
+) -> list[dict[str, Any]]:
+    entity_id = entity_id_of(hass, "calendar", device_id, "schedule")
+    http = await client()
+    response = await http.get(
+        f"/api/calendars/{entity_id}", params={"start": start, "end": end}
+    )
+    assert response.status == 200
+    events: list[dict[str, Any]] = await response.json()
+    return events
+
+
+def _in_berlin(moment: str) -> str:
+    return datetime.fromisoformat(moment).astimezone(ZoneInfo(BERLIN)).isoformat()
+
+
+def _brief(events: list[dict[str, Any]]) -> list[tuple[str, str, str, str | None]]:
+    """Start and end (shown in Berlin time), uid and recurrence id of each event."""
+    return [
+        (
+            _in_berlin(event["start"]["dateTime"]),
+            _in_berlin(event["end"]["dateTime"]),
+            event["uid"],
+            event["recurrence_id"],
+        )
+        for event in events
+    ]
+
+
+async def test_calendar_snapshot(
+    hass: HomeAssistant,
+    calendar_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """One calendar per device; the patio shows its next mist (Thursday 07:30)."""
+    await snapshot_platform(hass, entity_registry, snapshot, calendar_entry.entry_id)
+
+
+async def test_upcoming_mists_in_the_device_time_zone(
+    hass: HomeAssistant,
+    calendar_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Runs still ahead, at the device's local times; a disabled schedule is absent."""
+    events = await _events(hass, hass_client, PATIO_ID)
+    # Wednesday's 07:30 and 19:00 (Berlin) are over by 20:00: not shown.
+    assert _brief(events) == [
+        ("2026-07-02T07:30:00+02:00", "2026-07-02T07:30:45+02:00", "S1", "20260702T073000"),
+        ("2026-07-02T19:00:00+02:00", "2026-07-02T19:01:00+02:00", "S2", "20260702T190000"),
+        ("2026-07-03T07:30:00+02:00", "2026-07-03T07:30:45+02:00", "S1", "20260703T073000"),
+        ("2026-07-03T19:00:00+02:00", "2026-07-03T19:01:00+02:00", "S2", "20260703T190000"),
+    ]  # fmt: skip
+    assert events[0]["rrule"] == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+    assert events[1]["rrule"] == "FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR,SA"
+    assert events[0]["summary"] == "Scheduled mists"
+    # The garden's only schedule is disabled.
+    assert await _events(hass, hass_client, GARDEN_ID) == []
+
+
+async def test_deleting_the_next_run_skips_it(
+    hass: HomeAssistant,
+    calendar_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    cloud: Cloud,
+) -> None:
+    """The cloud can skip a schedule's next run: that run leaves the calendar."""
+    ws = await hass_ws_client(hass)
+    await ws.send_json_auto_id(
+        {
+            "type": "calendar/event/delete",
+            "entity_id": entity_id_of(hass, "calendar", PATIO_ID, "schedule"),
+            "uid": "S2",
+            "recurrence_id": "20260702T190000",
+        }
+    )
+    assert (await ws.receive_json())["success"]
+    assert [item["skipNext"] for item in _schedules(cloud, PATIO_ID)] == [False, True]
+    starts = [
+        start
+        for start, _, uid, _ in _brief(await _events(hass, hass_client, PATIO_ID))
+        if uid == "S2"
+    ]
+    assert starts == ["2026-07-03T19:00:00+02:00"]  # fmt: skip
+
+
+async def test_creating_a_weekly_event_creates_a_schedule(
+    hass: HomeAssistant,
+    calendar_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    cloud: Cloud,
+) -> None:
+    """Tuesdays and Thursdays at 06:15 for two minutes, in the device's time."""
+    ws = await hass_ws_client(hass)
+    await ws.send_json_auto_id(
+        {
+            "type": "calendar/event/create",
+            "entity_id": entity_id_of(hass, "calendar", PATIO_ID, "schedule"),
+            "event": {
+                "summary": "Morning mist",
+                # 06:15 in Berlin, written as the frontend does: in HA's zone.
+                "dtstart": "2026-07-01T21:15:00-07:00",
+                "dtend": "2026-07-01T21:17:00-07:00",
+                "rrule": "FREQ=WEEKLY;BYDAY=TU,TH",
+            },
+        }
+    )
+    assert (await ws.receive_json())["success"]
+    created = _schedules(cloud, PATIO_ID)[-1]
+    assert {key: created[key] for key in ("hour", "minute", "duration", "repeatSet", "status")} == {
+        "hour": 6, "minute": 15, "duration": 120, "repeatSet": "2,4", "status": 1,
+    }  # fmt: skip
+    # HA read the schedules again: the new one is on the calendar at once.
+    events = await _events(hass, hass_client, PATIO_ID)
+    assert ("2026-07-02T06:15:00+02:00", created["id"]) in [
+        (start, uid) for start, _, uid, _ in _brief(events)
+    ]
+
+
+async def test_editing_the_series_edits_the_schedule(
+    hass: HomeAssistant,
+    calendar_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    cloud: Cloud,
+) -> None:
+    """All events of a series, edited from one of them, change the schedule."""
+    ws = await hass_ws_client(hass)
+    await ws.send_json_auto_id(
+        {
+            "type": "calendar/event/update",
+            "entity_id": entity_id_of(hass, "calendar", PATIO_ID, "schedule"),
+            "uid": "S1",
+            "recurrence_id": "20260702T073000",
+            "recurrence_range": "THISANDFUTURE",
+            "event": {
+                "summary": "Scheduled mists",
+                "dtstart": "2026-07-04T08:00:00+02:00",
+                "dtend": "2026-07-04T08:01:30+02:00",
+                "rrule": "FREQ=WEEKLY;BYDAY=SA,SU",
+            },
+        }
+    )
+    assert (await ws.receive_json())["success"]
+    first = _schedules(cloud, PATIO_ID)[0]
+    assert (first["id"], first["hour"], first["minute"]) == ("S1", 8, 0)
+    assert (first["duration"], first["repeatSet"]) == (90, "0,6")
+
+
+async def test_deleting_the_series_deletes_the_schedule(
+    hass: HomeAssistant,
+    calendar_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    cloud: Cloud,
+) -> None:
+    """Deleting a recurring event deletes its schedule in the cloud."""
+    ws = await hass_ws_client(hass)
+    await ws.send_json_auto_id(
+        {
+            "type": "calendar/event/delete",
+            "entity_id": entity_id_of(hass, "calendar", PATIO_ID, "schedule"),
+            "uid": "S2",
+        }
+    )
+    assert (await ws.receive_json())["success"]
+    assert [item["id"] for item in _schedules(cloud, PATIO_ID)] == ["S1"]
+    uids = {uid for _, _, uid, _ in _brief(await _events(hass, hass_client, PATIO_ID))}
+    assert uids == {"S1"}
+
+
+WEEKDAYS_RULE = "FREQ=WEEKLY;BYDAY=MO,WE"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
+                "dtend": "2026-07-06T09:01:00+02:00", "rrule": "FREQ=DAILY"}},
+            "The repetition FREQ=DAILY cannot be stored as a schedule",
+            id="daily",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
+                "dtend": "2026-07-06T09:01:00+02:00",
+                "rrule": "FREQ=WEEKLY;BYDAY=MO;COUNT=3"}},
+            "without an end",
+            id="count",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
+                "dtend": "2026-07-06T09:01:00+02:00",
+                "rrule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO"}},
+            "cannot be stored as a schedule",
+            id="fortnightly",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-02T09:00:00+02:00",
+                "dtend": "2026-07-02T09:01:00+02:00"}},
+            "make the event repeat weekly",
+            id="one-off",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
+                "dtend": "2026-07-06T11:00:00+02:00", "rrule": WEEKDAYS_RULE}},
+            "from 1 second to 3600 seconds, not 7200 seconds",
+            id="too-long",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-06T23:59:00+02:00",
+                "dtend": "2026-07-07T00:01:00+02:00", "rrule": WEEKDAYS_RULE}},
+            "starts and ends on the same day",
+            id="spans-days",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-06T09:00:30+02:00",
+                "dtend": "2026-07-06T09:01:30+02:00", "rrule": WEEKDAYS_RULE}},
+            "starts on a whole minute",
+            id="seconds",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-06", "dtend": "2026-07-07",
+                "rrule": WEEKDAYS_RULE}},
+            "all-day events cannot be stored",
+            id="all-day",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-20T09:00:00+02:00",
+                "dtend": "2026-07-20T09:01:00+02:00", "rrule": WEEKDAYS_RULE}},
+            "a series that begins later cannot be stored",
+            id="starts-later",
+        ),
+        pytest.param(
+            {"type": "calendar/event/update", "uid": "S1",
+             "recurrence_id": "20260703T073000", "event": {
+                "summary": "x", "dtstart": "2026-07-03T08:00:00+02:00",
+                "dtend": "2026-07-03T08:01:00+02:00", "rrule": WEEKDAYS_RULE}},
+            "edit all events of the series",
+            id="edit-one-run",
+        ),
+        pytest.param(
+            {"type": "calendar/event/delete", "uid": "S1",
+             "recurrence_id": "20260703T073000"},
+            "can skip only its next run",
+            id="delete-later-run",
+        ),
+        pytest.param(
+            {"type": "calendar/event/delete", "uid": "S1",
+             "recurrence_id": "20260703T073000", "recurrence_range": "THISANDFUTURE"},
+            "can skip only its next run",
+            id="delete-later-runs",
+        ),
+        pytest.param(
+            {"type": "calendar/event/delete", "uid": "S9"},
+            "no schedule with id S9",
+            id="unknown-schedule",
+        ),
+    ],
+)  # fmt: skip
+async def test_what_the_cloud_cannot_express_is_refused(
+    hass: HomeAssistant,
+    calendar_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    cloud: Cloud,
+    message: dict[str, Any],
+    expected: str,
+) -> None:
+    """A translated error, and not one write reaches the cloud."""
+    before = _schedules(cloud, PATIO_ID)
+    writes = _schedule_writes(cloud)
+    ws = await hass_ws_client(hass)
+    await ws.send_json_auto_id(
+        {"entity_id": entity_id_of(hass, "calendar", PATIO_ID, "schedule"), **message}
+    )
+    answer = await ws.receive_json()
+    assert not answer["success"]
+    assert expected in answer["error"]["message"]
+    assert _schedules(cloud, PATIO_ID) == before
+    assert _schedule_writes(cloud) == writes
+
+
+def test_a_skipped_one_off_schedule_has_no_run() -> None:
+    """A one-off schedule runs once at its next time, unless that run is skipped."""
+    now = datetime(2026, 7, 1, 18, 0, tzinfo=UTC)
+    one_off = Schedule("S5", hour=17, minute=0, duration=30, enabled=True)
+    runs = list(schedule_runs(one_off, now, UTC))
+    assert [run.start for run in runs] == [datetime(2026, 7, 2, 17, 0, tzinfo=UTC)]
+    skipped = Schedule(
+        "S5", hour=17, minute=0, duration=30, enabled=True, skip_next=True
+    )
+    assert list(schedule_runs(skipped, now, UTC)) == []
