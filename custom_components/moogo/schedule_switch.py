@@ -169,8 +169,10 @@ class MoogoScheduleSwitchEntity(MoogoEntity, SwitchEntity):
             return
         self._attr_translation_key = key
         self._attr_translation_placeholders = placeholders
-        # The name is cached and only _attr_name would clear it.
-        self.__dict__.pop("name", None)
+        # Home Assistant caches the name (and its key) and only clears them when
+        # _attr_name changes.
+        for cached in ("name", "_name_translation_key"):
+            self.__dict__.pop(cached, None)
 
     @property
     def available(self) -> bool:
