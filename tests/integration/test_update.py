@@ -321,3 +321,38 @@ async def test_no_answer_to_any_check_leaves_the_latest_version_unknown(
     assert state.attributes[ATTR_LATEST_VERSION] is None
     assert state.attributes[ATTR_INSTALLED_VERSION] == "1.2.3"
     assert not config_entry.runtime_data.firmware.last_update_success
+
+
+async def test_rate_limited_check_keeps_the_offers(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+    firmware: str,
+) -> None:
+    """A throttled firmware check fails as a whole; the known offer stays."""
+    cloud.sim.offer_firmware(PATIO_ID, NEW_FIRMWARE)
+    await _check_now(hass, firmware)
+    cloud.sim.faults.update({"http_status": 429, "paths": ["/otaCheck"]})
+    checks = init_integration.runtime_data.firmware
+
+    await checks.async_refresh()
+
+    assert not checks.last_update_success
+    assert hass.states.get(firmware).attributes[ATTR_LATEST_VERSION] == NEW_FIRMWARE
+
+
+async def test_rejected_account_in_a_check_asks_to_reauthenticate(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A firmware check the cloud refuses for the account opens reauthentication."""
+    cloud.sim.change_password(cloud.account.email, "changed-elsewhere")
+    checks = init_integration.runtime_data.firmware
+
+    await checks.async_refresh()
+    await hass.async_block_till_done()
+
+    assert not checks.last_update_success
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
