@@ -19,6 +19,9 @@ from .const import WEEKDAYS
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
 from .entity import MoogoEntity, moogo_command
 
+#: The translation keys a schedule's switch is named by.
+SCHEDULE_NAME_KEYS = frozenset({"schedule_once", "schedule_every_day", "schedule_days"})
+
 # Monday first, as the days read in a name ("Mon-Fri"); API numbers, 0 = Sunday.
 _WEEK_FROM_MONDAY = (1, 2, 3, 4, 5, 6, 0)
 
