@@ -54,7 +54,10 @@ async def develop(args: argparse.Namespace) -> None:
     """Start the simulator and Home Assistant, onboard, add Moogo, then wait."""
     started = time.monotonic()
     state_dir: Path = args.state
-    sim = MoogoSimulator.seeded_demo(reaction_delay=args.reaction_delay)
+    # A firmware install in the demo takes long enough to watch it happen.
+    sim = MoogoSimulator.seeded_demo(
+        reaction_delay=args.reaction_delay, firmware_install_seconds=30
+    )
     await sim.start(port=args.sim_port)
     hass = HomeAssistantProcess(state_dir / "config", args.port)
     api = HomeAssistantApi(hass.url)

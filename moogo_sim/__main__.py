@@ -34,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds before runStatus reflects a start/stop command",
     )
     parser.add_argument(
+        "--firmware-install-seconds",
+        type=float,
+        default=30.0,
+        help="seconds a device stays offline while it installs firmware",
+    )
+    parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds added to every request"
     )
     parser.add_argument(
@@ -71,8 +77,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not 0 <= args.error_rate <= 1:
         parser.error("--error-rate must be between 0 and 1")
-    if args.latency < 0 or args.reaction_delay < 0 or args.devices < 0:
-        parser.error("--latency, --reaction-delay and --devices must not be negative")
+    if (
+        min(
+            args.latency,
+            args.reaction_delay,
+            args.devices,
+            args.firmware_install_seconds,
+        )
+        < 0
+    ):
+        parser.error(
+            "--latency, --reaction-delay, --firmware-install-seconds and --devices"
+            " must not be negative"
+        )
     return args
 
 
@@ -82,6 +99,7 @@ def create_simulator(args: argparse.Namespace) -> MoogoSimulator:
         extra_devices=args.devices,
         reaction_delay=args.reaction_delay,
         token_ttl=args.token_ttl,
+        firmware_install_seconds=args.firmware_install_seconds,
     )
     sim.faults.update(
         {

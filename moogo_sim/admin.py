@@ -20,14 +20,30 @@ from .state import SimDevice
 #: SimDevice fields the admin endpoint may set; the rest are identity or
 #: history that only the simulator itself maintains.
 _NOT_PATCHABLE = frozenset(
-    {"device_id", "owner", "config_id", "schedules", "logs", "episodes"}
+    {
+        "device_id",
+        "owner",
+        "config_id",
+        "schedules",
+        "logs",
+        "episodes",
+        "firmware_install_ends_at",
+    }
 )
 PATCHABLE_DEVICE_FIELDS = frozenset(
     item.name for item in fields(SimDevice) if item.name not in _NOT_PATCHABLE
 )
 _CONFIG_KEYS = frozenset(
-    {"reaction_delay", "token_ttl", "lockout_after", "lockout_seconds"}
+    {
+        "reaction_delay",
+        "token_ttl",
+        "lockout_after",
+        "lockout_seconds",
+        "firmware_install_seconds",
+    }
 )
+#: Settings that may be fractional seconds; the others are whole numbers.
+_FRACTIONAL_KEYS = frozenset({"reaction_delay", "firmware_install_seconds"})
 
 
 type _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -116,6 +132,9 @@ class AdminHandlers:
             web.post("/_admin/devices", self._wrap(self.add_device)),
             web.delete("/_admin/devices/{device_id}", self._wrap(self.remove_device)),
             web.post("/_admin/devices/{device_id}", self._wrap(self.patch_device)),
+            web.post(
+                "/_admin/devices/{device_id}/firmware", self._wrap(self.offer_firmware)
+            ),
             web.post("/_admin/config", self._wrap(self.config)),
         ]
 
@@ -218,6 +237,18 @@ class AdminHandlers:
         self._apply(device, patch)
         return _reply(self._sim.device_state(device))
 
+    async def offer_firmware(self, request: web.Request) -> web.Response:
+        """``POST /_admin/devices/{device_id}/firmware`` with ``{"version": ...}``."""
+        device_id = request.match_info["device_id"]
+        version = (await _body(request)).get("version")
+        if not isinstance(version, str) or not version.strip():
+            raise AdminError(400, "version must be a non-empty string")
+        try:
+            device = self._sim.offer_firmware(device_id, version)
+        except KeyError:
+            raise AdminError(404, f"no device {device_id}") from None
+        return _reply(self._sim.device_state(device))
+
     @staticmethod
     def _apply(device: SimDevice, patch: dict[str, Any]) -> None:
         for key, value in patch.items():
@@ -234,7 +265,7 @@ class AdminHandlers:
             if (
                 not numeric
                 or value < 0
-                or (key != "reaction_delay" and not _is_int(value))
+                or (key not in _FRACTIONAL_KEYS and not _is_int(value))
             ):
                 raise AdminError(400, f"invalid value for {key}: {value!r}")
         self._sim.configure(**body)

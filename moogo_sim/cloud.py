@@ -47,11 +47,14 @@ class SimCloud:
         token_ttl: int = 31536000,
         lockout_after: int = 5,
         lockout_seconds: int = 86400,
+        firmware_install_seconds: float = 0.0,
     ) -> None:
         """Create an empty cloud; add accounts and devices, then ``start()``."""
         self.clock = clock
         #: Seconds between a start/stop command and the pump reacting.
         self.reaction_delay = reaction_delay
+        #: How long a device stays offline while it installs firmware.
+        self.firmware_install_seconds = firmware_install_seconds
         self.auth = AuthService(
             self.now,
             token_ttl=token_ttl,
@@ -207,6 +210,12 @@ class SimCloud:
                 self.now(), "online" if online else "offline", "connectivity changed"
             )
 
+    def offer_firmware(self, device_id: str, version: str) -> SimDevice:
+        """Make ``version`` the firmware otaCheck offers the device."""
+        device = self.device(device_id)
+        device.latest_firmware = version
+        return device
+
     def is_spraying(self, device_id: str) -> bool:
         """Tell whether the device's pump runs now (even if offline)."""
         return self.device(device_id).is_spraying(self.now())
@@ -279,10 +288,13 @@ class SimCloud:
         token_ttl: int | None = None,
         lockout_after: int | None = None,
         lockout_seconds: int | None = None,
+        firmware_install_seconds: float | None = None,
     ) -> None:
         """Change timing and auth policy while running (tokens keep their expiry)."""
         if reaction_delay is not None:
             self.reaction_delay = reaction_delay
+        if firmware_install_seconds is not None:
+            self.firmware_install_seconds = firmware_install_seconds
         if token_ttl is not None:
             self.auth.token_ttl = token_ttl
         if lockout_after is not None:
@@ -297,6 +309,7 @@ class SimCloud:
             "token_ttl": self.auth.token_ttl,
             "lockout_after": self.auth.lockout_after,
             "lockout_seconds": self.auth.lockout_seconds,
+            "firmware_install_seconds": self.firmware_install_seconds,
         }
 
     def device_state(self, device: SimDevice) -> dict[str, Any]:

@@ -356,19 +356,20 @@ class ApiHandlers:
         )
 
     async def ota_update(self, request: web.Request) -> web.Response:
-        """``POST /v1/devices/{device_id}/otaUpdate``: installs at once."""
+        """``POST /v1/devices/{device_id}/otaUpdate``.
+
+        The device goes offline for ``firmware_install_seconds`` and comes
+        back with the offered version (at once when that is 0).
+        """
         _, device = self._device(request)
         await read_json_object(request)
         self._require_online(device)
         updating = device.latest_firmware != device.firmware
         if updating:
-            device.add_log(
-                self._sim.now(),
-                "ota_update",
-                f"firmware {device.firmware} -> {device.latest_firmware}",
-            )
-            device.firmware = device.latest_firmware
-        return envelope_response({"updating": updating, "version": device.firmware})
+            device.install_firmware(self._sim.now(), self._sim.firmware_install_seconds)
+        return envelope_response(
+            {"updating": updating, "version": device.latest_firmware}
+        )
 
 
 def _firmware_url(device: SimDevice) -> str:

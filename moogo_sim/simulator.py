@@ -29,6 +29,7 @@ class SimulatorOptions(TypedDict, total=False):
     token_ttl: int
     lockout_after: int
     lockout_seconds: int
+    firmware_install_seconds: float
 
 
 class MoogoSimulator(SimCloud):

@@ -159,6 +159,34 @@ class SimDevice:
     overrides: dict[str, Any] = field(default_factory=dict)
     #: Keys dropped from the summary/detail output (tolerance tests).
     missing_fields: set[str] = field(default_factory=set)
+    #: While installing firmware: when the device comes back online with it.
+    firmware_install_ends_at: float | None = None
+
+    # -- firmware -----------------------------------------------------------
+
+    def install_firmware(self, now: float, seconds: float) -> None:
+        """Install ``latest_firmware``: offline for ``seconds``, then back with it.
+
+        With no install time the new version is there at once.
+        """
+        self.add_log(
+            now, "ota_update", f"firmware {self.firmware} -> {self.latest_firmware}"
+        )
+        if seconds <= 0:
+            self.firmware = self.latest_firmware
+            return
+        self.online = False
+        self.firmware_install_ends_at = now + seconds
+        self.add_log(now, "offline", "installing firmware")
+
+    def _settle_firmware(self, now: float) -> None:
+        ends_at = self.firmware_install_ends_at
+        if ends_at is None or now < ends_at:
+            return
+        self.firmware_install_ends_at = None
+        self.firmware = self.latest_firmware
+        self.online = True
+        self.add_log(ends_at, "online", f"restarted with firmware {self.firmware}")
 
     # -- spraying ---------------------------------------------------------
 
@@ -169,6 +197,7 @@ class SimDevice:
         entry of a spray that ended on its own, latestSprayingEnd) is visible
         exactly from the moment it happened.
         """
+        self._settle_firmware(now)
         still_running: list[SprayEpisode] = []
         for episode in self.episodes:
             if episode.ends_at > now:

@@ -17,8 +17,11 @@ from custom_components.moogo.binary_sensor import BINARY_SENSORS
 from custom_components.moogo.button import BUTTONS
 from custom_components.moogo.calendar import CALENDARS
 from custom_components.moogo.number import NUMBERS
+from custom_components.moogo.schedule_switch import SCHEDULE_NAME_KEYS
+from custom_components.moogo.select import concentrate_description
 from custom_components.moogo.sensor import SENSORS
 from custom_components.moogo.switch import SWITCHES
+from custom_components.moogo.update import UPDATES
 
 REPO = Path(__file__).resolve().parents[1]
 INTEGRATION = REPO / "custom_components" / "moogo"
@@ -151,8 +154,14 @@ def test_entity_translation_keys_exist() -> None:
         ("number", NUMBERS),
         ("sensor", SENSORS),
         ("switch", SWITCHES),
+        # The product list comes from the cloud: its names are not translated.
+        ("select", (concentrate_description([]),)),
+        ("update", UPDATES),
     ):
         keys = {d.translation_key for d in descriptions if d.translation_key}
+        if platform == "switch":
+            # Per-schedule switches are named by one of these keys.
+            keys |= SCHEDULE_NAME_KEYS
         assert keys == set(strings[platform]), platform
         assert keys == set(icons[platform]), platform
         for description in descriptions:

@@ -42,6 +42,13 @@ COMMAND_PENDING_TIMEOUT: Final = timedelta(seconds=20)
 # cloud answers again, instead of asking again every UPDATE_INTERVAL.
 RATE_LIMITED_UPDATE_INTERVAL: Final = timedelta(minutes=10)
 
+# Firmware rarely changes: ask the cloud a few times a day (and when the user
+# asks), never on the regular poll.
+FIRMWARE_CHECK_INTERVAL: Final = timedelta(hours=6)
+# A device installing firmware is offline for a few minutes; past this the
+# install is reported as failed.
+FIRMWARE_INSTALL_TIMEOUT: Final = timedelta(minutes=15)
+
 ISSUE_RATE_LIMITED: Final = "rate_limited"
 
 ATTR_DURATION: Final = "duration"

@@ -42,6 +42,7 @@ from .const import (
     SLOW_UPDATE_INTERVAL,
     UPDATE_INTERVAL,
 )
+from .firmware import MoogoFirmwareCoordinator
 from .helpers import bounded
 from .schedule import Occurrence, next_occurrence
 
@@ -122,6 +123,10 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
         self._unreachable: set[str] = set()
         self._confirm_timers: dict[str, CALLBACK_TYPE] = {}
         self._stop_timers: dict[str, CALLBACK_TYPE] = {}
+        #: Firmware offers, checked every few hours instead of on this poll.
+        self.firmware = MoogoFirmwareCoordinator(
+            hass, entry, client, lambda: self.data.devices if self.data else ()
+        )
 
     # -- refresh ----------------------------------------------------------
 

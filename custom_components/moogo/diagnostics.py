@@ -11,13 +11,17 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
 from .const import CONF_TOKEN, DOMAIN
-from .coordinator import MoogoConfigEntry, MoogoDeviceData
+from .coordinator import MoogoConfigEntry, MoogoCoordinator, MoogoDeviceData
 
 TO_REDACT = {CONF_EMAIL, CONF_PASSWORD, CONF_TOKEN, "user_id", "unique_id", "title"}
 
 
-def _device_payload(data: MoogoDeviceData) -> dict[str, Any]:
-    return asdict(data)
+def _device_payload(
+    coordinator: MoogoCoordinator, data: MoogoDeviceData
+) -> dict[str, Any]:
+    # The firmware offer comes from its own, less frequent check.
+    offer = (coordinator.firmware.data or {}).get(data.device.device_id)
+    return {**asdict(data), "firmware_offer": asdict(offer) if offer else None}
 
 
 async def async_get_config_entry_diagnostics(
@@ -28,8 +32,9 @@ async def async_get_config_entry_diagnostics(
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "last_update_success": coordinator.last_update_success,
+        "last_firmware_check_success": coordinator.firmware.last_update_success,
         "devices": {
-            device_id: _device_payload(data)
+            device_id: _device_payload(coordinator, data)
             for device_id, data in coordinator.data.devices.items()
         },
     }
@@ -39,8 +44,9 @@ async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: MoogoConfigEntry, device: DeviceEntry
 ) -> dict[str, Any]:
     """Return the latest snapshot of one device."""
-    devices = entry.runtime_data.data.devices
+    coordinator = entry.runtime_data
+    devices = coordinator.data.devices
     for domain, device_id in device.identifiers:
         if domain == DOMAIN and device_id in devices:
-            return _device_payload(devices[device_id])
+            return _device_payload(coordinator, devices[device_id])
     return {}

@@ -12,7 +12,12 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import EntityCategory, UnitOfTemperature, UnitOfTime
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfTemperature,
+    UnitOfTime,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -60,6 +65,20 @@ NUMBERS: tuple[MoogoNumberEntityDescription, ...] = (
         value_fn=lambda config: config.stop_temperature,
         set_fn=lambda client, device_id, value: client.set_config(
             device_id, stop_temperature=value
+        ),
+    ),
+    MoogoNumberEntityDescription(
+        key="concentration",
+        translation_key="concentration",
+        native_unit_of_measurement=PERCENTAGE,
+        native_min_value=0,
+        native_max_value=100,
+        native_step=0.5,
+        mode=NumberMode.BOX,
+        entity_category=EntityCategory.CONFIG,
+        value_fn=lambda config: config.liquid_concentration,
+        set_fn=lambda client, device_id, value: client.set_config(
+            device_id, liquid_concentration=value
         ),
     ),
 )

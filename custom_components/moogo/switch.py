@@ -14,6 +14,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import MoogoClient
 from .coordinator import MoogoConfigEntry, MoogoDeviceData
 from .entity import MoogoEntity, add_device_entities, moogo_command
+from .schedule_switch import async_add_schedule_switches
 
 # Commands go to one cloud account; one at a time keeps it gentle.
 PARALLEL_UPDATES = 1
@@ -97,8 +98,9 @@ async def async_setup_entry(
     entry: MoogoConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add switches for every device, now and as devices appear."""
+    """Add switches for every device and schedule, now and as they appear."""
     add_device_entities(entry, async_add_entities, MoogoSwitchEntity, SWITCHES)
+    async_add_schedule_switches(entry, async_add_entities)
 
 
 class MoogoSwitchEntity(MoogoEntity, SwitchEntity):

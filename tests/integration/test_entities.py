@@ -61,6 +61,8 @@ async def frozen_entry(
     freezer.move_to(FROZEN_NOW)
     cloud.sim.device(PATIO_ID).latest_spraying_end = 1782922500.0
     cloud.sim.device(PATIO_ID).latest_spraying_duration = 45
+    # One update on offer, one device up to date.
+    cloud.sim.offer_firmware(PATIO_ID, "1.3.0")
     entry = make_entry(cloud)
     entry.add_to_hass(hass)
     with patch("custom_components.moogo.PLATFORMS", platforms):
@@ -124,8 +126,11 @@ async def test_one_entity_per_fact(
     device_registry: dr.DeviceRegistry,
     frozen_entry: MockConfigEntry,
 ) -> None:
-    """Each device has 19 entities (22 before 1.2), none repeating another."""
-    for device_id in (PATIO_ID, GARDEN_ID):
+    """22 entities per device and a switch per schedule, none repeating another.
+
+    19 in 1.2 (22 before it); firmware, concentrate and concentration came after.
+    """
+    for device_id, schedules in ((PATIO_ID, 2), (GARDEN_ID, 1)):
         device = device_registry.async_get_device_by_identifier(
             (DOMAIN, device_id), frozen_entry.entry_id
         )
@@ -136,7 +141,9 @@ async def test_one_entity_per_fact(
                 entity_registry, device.id, include_disabled_entities=True
             )
         }
-        assert len(keys) == 19
+        schedule_keys = {key for key in keys if key.startswith("schedule_")}
+        assert len(schedule_keys) == schedules
+        assert len(keys - schedule_keys) == 22
         assert not keys & REMOVED_ENTITY_KEYS
 
 

@@ -258,6 +258,7 @@ async def test_config(api: Api, moogo_simulator: MoogoSimulator) -> None:
             "token_ttl": 60,
             "lockout_after": 3,
             "lockout_seconds": 10,
+            "firmware_install_seconds": 2.5,
         },
         token=None,
     )
@@ -267,6 +268,7 @@ async def test_config(api: Api, moogo_simulator: MoogoSimulator) -> None:
         "token_ttl": 60,
         "lockout_after": 3,
         "lockout_seconds": 10,
+        "firmware_install_seconds": 2.5,
     }
     assert moogo_simulator.reaction_delay == 1.5
     assert moogo_simulator.settings() == reply.body

@@ -210,6 +210,57 @@ async def test_ota_update_needs_an_online_device(
     assert device.firmware == "1.2.3"
 
 
+async def test_firmware_install_takes_the_device_offline_for_a_while(
+    clocked_api: Api, clocked_sim: MoogoSimulator, clock: FakeClock, clocked_device: str
+) -> None:
+    clocked_sim.configure(firmware_install_seconds=120)
+    clocked_sim.offer_firmware(clocked_device, "2.0.0")
+    await clocked_api.login()
+    base = f"/v1/devices/{clocked_device}"
+
+    update = await clocked_api.post(f"{base}/otaUpdate", json_body={})
+    clock.advance(119)
+    during = (await clocked_api.get(base)).data
+    refused = await clocked_api.post(f"{base}/start", json_body={})
+    clock.advance(1)
+    after = (await clocked_api.get(base)).data
+
+    assert update.data == {"updating": True, "version": "2.0.0"}
+    assert (during["onlineStatus"], during["firmware"]) == (0, "1.2.3")
+    assert refused.code == 10201
+    assert (after["onlineStatus"], after["firmware"]) == (1, "2.0.0")
+    events = [
+        item["event"] for item in (await clocked_api.get(f"{base}/logs")).data["items"]
+    ]
+    assert events[:3] == ["online", "offline", "ota_update"]
+
+
+async def test_admin_offers_firmware(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
+) -> None:
+    offered = await api.post(
+        f"/_admin/devices/{device_ids[0]}/firmware",
+        json_body={"version": "3.1.0"},
+        token=None,
+    )
+    blank = await api.post(
+        f"/_admin/devices/{device_ids[0]}/firmware",
+        json_body={"version": " "},
+        token=None,
+    )
+    unknown = await api.post(
+        "/_admin/devices/MGNONE/firmware", json_body={"version": "3.1.0"}, token=None
+    )
+    await api.login()
+    check = await api.post(f"/v1/devices/{device_ids[0]}/otaCheck", json_body={})
+
+    assert offered.status == 200
+    assert offered.body["latestFirmware"] == "3.1.0"
+    assert (blank.status, unknown.status) == (400, 404)
+    assert check.data["available"] is True
+    assert check.data["version"] == "3.1.0"
+
+
 async def test_public_liquid_catalog_needs_no_token(api: Api) -> None:
     reply = await api.get("/v1/liquid", token=None)
 

@@ -127,4 +127,5 @@ def test_configure_changes_only_what_is_given() -> None:
         "token_ttl": 100,
         "lockout_after": 4,
         "lockout_seconds": 9,
+        "firmware_install_seconds": 0.0,
     }
