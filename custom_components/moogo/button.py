@@ -13,7 +13,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .coordinator import MoogoConfigEntry
-from .entity import MoogoEntity, add_device_entities, moogo_command
+from .entity import MoogoEntity, add_device_entities
+from .helpers import moogo_command
 
 PARALLEL_UPDATES = 1
 

@@ -27,7 +27,8 @@ from homeassistant.util import dt as dt_util
 from .api import Schedule
 from .const import DOMAIN
 from .coordinator import MoogoConfigEntry, MoogoDeviceData
-from .entity import MoogoEntity, add_device_entities, run_command
+from .entity import MoogoEntity, add_device_entities
+from .helpers import run_command
 from .services import MAX_DURATION_SECONDS
 
 # Edits go to one cloud account; one at a time keeps it gentle.

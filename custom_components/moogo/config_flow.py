@@ -28,7 +28,7 @@ from .api import (
 )
 from .const import COMMAND_TIMEOUT, CONF_API_URL, CONF_TOKEN, DOMAIN, LOGGER
 from .coordinator import without_login_block
-from .helpers import bounded
+from .limits import bounded
 
 EMAIL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")

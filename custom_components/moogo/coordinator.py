@@ -43,7 +43,7 @@ from .const import (
     UPDATE_INTERVAL,
 )
 from .firmware import MoogoFirmwareCoordinator
-from .helpers import bounded
+from .limits import bounded
 from .schedule import Occurrence, next_occurrence
 
 type MoogoConfigEntry = ConfigEntry[MoogoCoordinator]

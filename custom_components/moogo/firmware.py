@@ -25,7 +25,7 @@ from .const import (
     LOGGER,
     MAX_CONCURRENT_REQUESTS,
 )
-from .helpers import bounded
+from .limits import bounded
 
 type FirmwareOffers = dict[str, FirmwareInfo]
 

@@ -1,25 +1,83 @@
-"""Bounds on client calls, shared by the config flow, coordinator and entities."""
+"""Error translation of commands: client errors become translated HA errors."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
-from datetime import timedelta
+from collections.abc import Callable, Coroutine
+from typing import Any, Concatenate
 
-from .api import MoogoConnectionError
+from homeassistant.exceptions import HomeAssistantError
 
-NO_ANSWER = "the Moogo cloud did not answer in time"
+from .api import (
+    MoogoAuthError,
+    MoogoConnectionError,
+    MoogoDeviceOfflineError,
+    MoogoError,
+    MoogoRateLimitError,
+    MoogoResponseError,
+)
+from .const import COMMAND_TIMEOUT, DOMAIN
+from .coordinator import MoogoCoordinator
+from .entity import MoogoEntity
+from .limits import bounded
 
 
-async def bounded[T](call: Awaitable[T], limit: timedelta) -> T:
-    """Await a client call for at most ``limit``.
+def translated_error(err: MoogoError) -> HomeAssistantError:
+    """Turn a client error into the translated error HA shows to the user."""
+    if isinstance(err, MoogoAuthError):
+        key = "auth_failed"
+    elif isinstance(err, MoogoRateLimitError):
+        key = "rate_limited"
+    elif isinstance(err, MoogoDeviceOfflineError):
+        key = "device_offline"
+    elif isinstance(err, MoogoConnectionError):
+        key = "communication_error"
+    else:
+        key = "unknown_error"
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"error": str(err)},
+    )
 
-    HA's shared session has no useful timeout and the client leaves an
-    injected session's timeout alone, so the integration bounds its calls.
-    Running out of time is the client's connection error, handled like any.
+
+async def run_command[T](
+    coordinator: MoogoCoordinator,
+    command: Coroutine[Any, Any, T],
+    device_id: str | None = None,
+) -> T:
+    """Await a client command, raising translated errors; auth errors start reauth.
+
+    When the answer is lost or garbled the command may still have happened,
+    so ``device_id`` is read again shortly to show what the device really does.
+    A device the last refresh found offline would only answer "offline": the
+    command is not sent at all.
     """
+    known = coordinator.data.devices.get(device_id) if device_id else None
+    if known is not None and known.device.online is False:
+        command.close()  # never started: no request, no "never awaited" warning
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="device_offline"
+        )
     try:
-        async with asyncio.timeout(limit.total_seconds()):
-            return await call
-    except TimeoutError as err:
-        raise MoogoConnectionError(NO_ANSWER) from err
+        return await bounded(command, COMMAND_TIMEOUT)
+    except MoogoError as err:
+        if isinstance(err, MoogoAuthError):
+            coordinator.config_entry.async_start_reauth(coordinator.hass)
+        elif device_id is not None and isinstance(
+            err, MoogoConnectionError | MoogoResponseError
+        ):
+            coordinator.async_recheck_device(device_id)
+        raise translated_error(err) from err
+
+
+def moogo_command[EntityT: MoogoEntity, **P](
+    func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]],
+) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
+    """Decorate an entity command so client errors surface as translated HA errors."""
+
+    async def wrapper(entity: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        await run_command(
+            entity.coordinator, func(entity, *args, **kwargs), entity.device_id
+        )
+
+    return wrapper

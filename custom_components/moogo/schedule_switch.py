@@ -17,7 +17,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import Schedule
 from .const import WEEKDAYS
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
-from .entity import MoogoEntity, moogo_command
+from .entity import MoogoEntity
+from .helpers import moogo_command
 
 #: The translation keys a schedule's switch is named by.
 SCHEDULE_NAME_KEYS = frozenset({"schedule_once", "schedule_every_day", "schedule_days"})

@@ -15,8 +15,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import DeviceConfig, MoogoClient, MoogoError
 from .const import COMMAND_TIMEOUT
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
-from .entity import MoogoEntity, moogo_command
-from .helpers import bounded
+from .entity import MoogoEntity
+from .helpers import moogo_command
+from .limits import bounded
 
 PARALLEL_UPDATES = 1
 

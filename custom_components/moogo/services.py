@@ -32,7 +32,7 @@ from .const import (
     WEEKDAYS,
 )
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
-from .entity import run_command
+from .helpers import run_command
 from .schedule import weekday_names
 
 MAX_DURATION_SECONDS = 3600

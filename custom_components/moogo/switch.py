@@ -13,7 +13,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import MoogoClient
 from .coordinator import MoogoConfigEntry, MoogoDeviceData
-from .entity import MoogoEntity, add_device_entities, moogo_command
+from .entity import MoogoEntity, add_device_entities
+from .helpers import moogo_command
 from .schedule_switch import async_add_schedule_switches
 
 # Commands go to one cloud account; one at a time keeps it gentle.

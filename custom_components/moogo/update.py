@@ -23,7 +23,8 @@ from homeassistant.helpers.event import async_call_later
 from .api import MoogoError
 from .const import DOMAIN, FIRMWARE_INSTALL_TIMEOUT, LOGGER
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
-from .entity import MoogoEntity, add_device_entities, run_command
+from .entity import MoogoEntity, add_device_entities
+from .helpers import run_command
 
 PARALLEL_UPDATES = 1
 

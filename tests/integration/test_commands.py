@@ -328,7 +328,9 @@ async def test_command_is_bounded_by_its_own_timeout(
     cloud.sim.faults.latency = 1.0
     switch = entity_id_of(hass, "switch", PATIO_ID, "spray")
     with (
-        patch("custom_components.moogo.entity.COMMAND_TIMEOUT", timedelta(seconds=0.1)),
+        patch(
+            "custom_components.moogo.helpers.COMMAND_TIMEOUT", timedelta(seconds=0.1)
+        ),
         pytest.raises(HomeAssistantError) as err,
     ):
         await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, switch)

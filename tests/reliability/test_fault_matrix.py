@@ -77,7 +77,7 @@ from .report import COLLECTOR, CaseRecord
 BOUNDS = (
     "custom_components.moogo.config_flow.COMMAND_TIMEOUT",
     "custom_components.moogo.coordinator.REFRESH_TIMEOUT",
-    "custom_components.moogo.entity.COMMAND_TIMEOUT",
+    "custom_components.moogo.helpers.COMMAND_TIMEOUT",
 )
 SHORT_BOUND = timedelta(seconds=0.1)
 LATENCY = 1.0
