@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
@@ -70,6 +71,7 @@ class MoogoBinarySensorEntity(MoogoEntity, BinarySensorEntity):
     entity_description: MoogoBinarySensorEntityDescription
 
     @property
+    @override
     def available(self) -> bool:
         """Connectivity stays available while the account answers."""
         if self.entity_description.always_available:
@@ -79,11 +81,8 @@ class MoogoBinarySensorEntity(MoogoEntity, BinarySensorEntity):
             )
         return super().available
 
-    def _shown(self) -> object:
-        """Return what the state shows."""
-        return self.is_on
-
     @property
+    @override
     def is_on(self) -> bool | None:
         """Return the state."""
         return self.entity_description.value_fn(self.device_data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import HomeAssistant
@@ -61,6 +61,7 @@ class MoogoButtonEntity(MoogoEntity, ButtonEntity):
     entity_description: MoogoButtonEntityDescription
 
     @moogo_command
+    @override
     async def async_press(self) -> None:
         """Run the button's command."""
         await self.entity_description.press_fn(self)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import takewhile
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.calendar import (
     CalendarEntity,
@@ -239,8 +239,9 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         | CalendarEntityFeature.DELETE_EVENT
     )
 
-    def _shown(self) -> object:
-        """Schedules and zone decide every event."""
+    @override
+    def _shown_besides_state(self) -> object:
+        """Schedules and zone decide every event the calendar's subscribers get."""
         return (
             self.entity_description.schedules_fn(self.device_data),
             device_zone(self.device_data),
@@ -275,12 +276,14 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         )
 
     @property
+    @override
     def event(self) -> CalendarEvent | None:
         """The mist running now or the next one."""
         now = dt_util.utcnow()
         runs = self._runs(now, now + _NEXT_EVENT_WINDOW)
         return self._event(runs[0]) if runs else None
 
+    @override
     async def async_get_events(
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
     ) -> list[CalendarEvent]:
@@ -317,6 +320,7 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
             schedule, instance
         )
 
+    @override
     async def async_create_event(self, **kwargs: Any) -> None:
         """Create a schedule from a weekly recurring event."""
         fields = schedule_fields(kwargs, device_zone(self.device_data), creating=True)
@@ -334,6 +338,7 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         )
         await self.coordinator.async_refresh_slow_data(self.device_id)
 
+    @override
     async def async_update_event(
         self,
         uid: str,
@@ -360,6 +365,7 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         )
         await self.coordinator.async_refresh_slow_data(self.device_id)
 
+    @override
     async def async_delete_event(
         self,
         uid: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import override
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -18,7 +19,7 @@ class MoogoEntity(CoordinatorEntity[MoogoCoordinator]):
     """An entity of one Moogo device."""
 
     _attr_has_entity_name = True
-    _last_shown: tuple[bool, object] | None = None
+    _last_shown: tuple[object, ...] | None = None
 
     def __init__(
         self,
@@ -49,6 +50,7 @@ class MoogoEntity(CoordinatorEntity[MoogoCoordinator]):
         return self.coordinator.data.devices[self.device_id]
 
     @property
+    @override
     def available(self) -> bool:
         """Unavailable when the account, or this device, cannot be read."""
         return (
@@ -57,19 +59,38 @@ class MoogoEntity(CoordinatorEntity[MoogoCoordinator]):
             and self.device_data.available
         )
 
-    def _shown(self) -> object:
-        """Return what the entity shows besides availability (platforms override)."""
+    def _shown_besides_state(self) -> object:
+        """Return what the entity shows outside its state (None unless overridden).
+
+        Only for what a state write publishes beyond the state machine, such
+        as a calendar's events to its subscribers.
+        """
         return None
 
+    def _shown(self) -> tuple[object, ...]:
+        """Return what a state write would publish: state, attributes and name."""
+        if not self.available:
+            return (False,)
+        return (
+            True,
+            self.state,
+            self.state_attributes,
+            self.extra_state_attributes,
+            self.capability_attributes,
+            self.name,
+            self._shown_besides_state(),
+        )
+
     @callback
+    @override
     def _handle_coordinator_update(self) -> None:
         """Write the state only when what the entity shows has changed.
 
         Every refresh reaches every entity of every device; writing thousands
         of unchanged states held the event loop for 100+ ms at 200 devices.
+        The check lives here once, so no platform has to remember it.
         """
-        available = self.available
-        shown = (available, self._shown() if available else None)
+        shown = self._shown()
         if shown == self._last_shown:
             return
         self._last_shown = shown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -62,6 +62,7 @@ class MoogoFirmwareCoordinator(DataUpdateCoordinator[FirmwareOffers]):
                 self._client.check_firmware(device_id), COMMAND_TIMEOUT
             )
 
+    @override
     async def _async_update_data(self) -> FirmwareOffers:
         previous = self.data or {}
         device_ids = sorted(self._device_ids())

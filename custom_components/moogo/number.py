@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -99,17 +99,15 @@ class MoogoNumberEntity(MoogoEntity, NumberEntity):
 
     entity_description: MoogoNumberEntityDescription
 
-    def _shown(self) -> object:
-        """Return what the state shows."""
-        return self.native_value
-
     @property
+    @override
     def native_value(self) -> float | int | None:
         """Return the configured value."""
         config = self.device_data.config
         return self.entity_description.value_fn(config) if config else None
 
     @moogo_command
+    @override
     async def async_set_native_value(self, value: float) -> None:
         """Write the value to the device configuration."""
         await self.entity_description.set_fn(

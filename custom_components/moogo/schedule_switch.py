@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.switch import (
     DOMAIN as SWITCH_DOMAIN,
@@ -179,30 +179,31 @@ class MoogoScheduleSwitchEntity(MoogoEntity, SwitchEntity):
             self.__dict__.pop(cached, None)
 
     @property
+    @override
     def available(self) -> bool:
         """Unavailable once the schedule is gone (until the entity is removed)."""
         return super().available and self._schedule() is not None
 
-    def _shown(self) -> object:
-        """State and name."""
-        return (self.is_on, self._attr_translation_placeholders)
-
     @callback
+    @override
     def _handle_coordinator_update(self) -> None:
         if self.device_id in self.coordinator.data.devices:
             self._name_schedule()
         super()._handle_coordinator_update()
 
     @property
+    @override
     def is_on(self) -> bool | None:
         """Whether the schedule is enabled."""
         schedule = self._schedule()
         return schedule.enabled if schedule else None
 
+    @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Enable the schedule."""
         await self._async_set(True)
 
+    @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Disable the schedule."""
         await self._async_set(False)

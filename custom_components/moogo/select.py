@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
@@ -83,11 +83,8 @@ class MoogoSelectEntity(MoogoEntity, SelectEntity):
         super().__init__(coordinator, device_id, description)
         self._attr_options = list(description.options or [])
 
-    def _shown(self) -> object:
-        """Return what the state shows."""
-        return (self.current_option, tuple(self.options))
-
     @property
+    @override
     def options(self) -> list[str]:
         """The products, and the configured one should the list not name it."""
         current = self._configured()
@@ -100,11 +97,13 @@ class MoogoSelectEntity(MoogoEntity, SelectEntity):
         return self.entity_description.value_fn(config) if config else None
 
     @property
+    @override
     def current_option(self) -> str | None:
         """Return the configured product."""
         return self._configured()
 
     @moogo_command
+    @override
     async def async_select_option(self, option: str) -> None:
         """Write the product to the device configuration."""
         await self.entity_description.set_fn(

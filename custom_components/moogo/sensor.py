@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -139,16 +139,14 @@ class MoogoSensorEntity(MoogoEntity, SensorEntity):
 
     entity_description: MoogoSensorEntityDescription
 
-    def _shown(self) -> object:
-        """Return what the state shows."""
-        return (self.native_value, self.extra_state_attributes)
-
     @property
+    @override
     def native_value(self) -> float | int | str | datetime | None:
         """Return the sensor value."""
         return self.entity_description.value_fn(self.device_data)
 
     @property
+    @override
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
         """Return extra attributes where the description defines them."""
         if self.entity_description.attributes_fn is None:

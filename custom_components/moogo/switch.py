@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
@@ -109,19 +109,18 @@ class MoogoSwitchEntity(MoogoEntity, SwitchEntity):
 
     entity_description: MoogoSwitchEntityDescription
 
-    def _shown(self) -> object:
-        """Return what the state shows."""
-        return self.is_on
-
     @property
+    @override
     def is_on(self) -> bool | None:
         """Return the state."""
         return self.entity_description.value_fn(self.device_data)
 
+    @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn the switch on."""
         await self._async_set(True)
 
+    @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn the switch off."""
         await self._async_set(False)

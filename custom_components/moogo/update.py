@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.update import (
     UpdateDeviceClass,
@@ -88,6 +88,7 @@ class MoogoUpdateEntity(MoogoEntity, UpdateEntity):
         self._installing: str | None = None
         self._installed: asyncio.Future[None] | None = None
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Also listen to the firmware checks."""
         await super().async_added_to_hass()
@@ -98,6 +99,7 @@ class MoogoUpdateEntity(MoogoEntity, UpdateEntity):
         )
 
     @property
+    @override
     def available(self) -> bool:
         """Stay available while installing: the device is offline on purpose."""
         if self._installing is not None:
@@ -108,11 +110,13 @@ class MoogoUpdateEntity(MoogoEntity, UpdateEntity):
         return super().available
 
     @property
+    @override
     def installed_version(self) -> str | None:
         """The firmware the device reports."""
         return self.device_data.device.firmware
 
     @property
+    @override
     def latest_version(self) -> str | None:
         """The firmware otaCheck offers; unknown until the first check answered."""
         offers = self.coordinator.firmware.data or {}
@@ -122,10 +126,8 @@ class MoogoUpdateEntity(MoogoEntity, UpdateEntity):
             return offer.version
         return self.installed_version
 
-    def _shown(self) -> object:
-        return (self.installed_version, self.latest_version, self._installing)
-
     @callback
+    @override
     def _handle_coordinator_update(self) -> None:
         """End an install once the device is back with the new firmware."""
         if (
@@ -139,6 +141,7 @@ class MoogoUpdateEntity(MoogoEntity, UpdateEntity):
             self._installed.set_result(None)
         super()._handle_coordinator_update()
 
+    @override
     async def async_update(self) -> None:
         """Check this device's firmware now (homeassistant.update_entity).
 
@@ -150,6 +153,7 @@ class MoogoUpdateEntity(MoogoEntity, UpdateEntity):
         except MoogoError as err:
             LOGGER.warning("Firmware check of %s failed: %s", self.device_id, err)
 
+    @override
     async def async_install(
         self, version: str | None, backup: bool, **kwargs: Any
     ) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 import json
 import logging
-from typing import TYPE_CHECKING, Any, Self, TypeGuard
+from typing import TYPE_CHECKING, Any, Self, TypeGuard, override
 
 import aiohttp
 
@@ -157,6 +157,7 @@ class MoogoClient:
         # wait for the same login instead of starting their own.
         self._login_lock = asyncio.Lock()
 
+    @override
     def __repr__(self) -> str:
         """Describe the client without its credentials."""
         return f"{type(self).__name__}(base_url={self._base_url!r})"
