@@ -18,6 +18,27 @@ import sys
 from .demo import DEMO_EMAIL, DEMO_PASSWORD
 from .simulator import MoogoSimulator
 
+# The numeric options, in the order --help lists them: flag, type, default, help.
+_NUMBERS: tuple[tuple[str, type[float | int], float, str], ...] = (
+    ("--port", int, 8089, "0 picks a free port"),
+    (
+        "--reaction-delay",
+        float,
+        3.0,
+        "seconds before runStatus reflects a start/stop command",
+    ),
+    (
+        "--firmware-install-seconds",
+        float,
+        30.0,
+        "seconds a device stays offline while it installs firmware",
+    ),
+    ("--latency", float, 0.0, "seconds added to every request"),
+    ("--error-rate", float, 0.0, "fraction of requests answered 500"),
+    ("--seed", int, 0, "seed of the error-rate draws"),
+    ("--devices", int, 0, "extra online demo devices to add"),
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
@@ -26,34 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a local Moogo cloud simulator with a demo account.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind")
-    parser.add_argument("--port", type=int, default=8089, help="0 picks a free port")
-    parser.add_argument(
-        "--reaction-delay",
-        type=float,
-        default=3.0,
-        help="seconds before runStatus reflects a start/stop command",
-    )
-    parser.add_argument(
-        "--firmware-install-seconds",
-        type=float,
-        default=30.0,
-        help="seconds a device stays offline while it installs firmware",
-    )
-    parser.add_argument(
-        "--latency", type=float, default=0.0, help="seconds added to every request"
-    )
-    parser.add_argument(
-        "--error-rate",
-        type=float,
-        default=0.0,
-        help="fraction of requests answered 500",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the error-rate draws"
-    )
-    parser.add_argument(
-        "--devices", type=int, default=0, help="extra online demo devices to add"
-    )
+    for flag, kind, default, text in _NUMBERS:
+        parser.add_argument(flag, type=kind, default=default, help=text)
     parser.add_argument(
         "--ms-timestamps",
         action="store_true",

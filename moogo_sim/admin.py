@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import fields
-import json
+from functools import partial
 from typing import Any
 
 from aiohttp import web
 
 from .cloud import SimCloud
 from .state import SimDevice
+from .validation import read_json_object
 
 #: SimDevice fields the admin endpoint may set; the rest are identity or
 #: history that only the simulator itself maintains.
@@ -64,16 +65,7 @@ def _reply(data: Any, status: int = 200) -> web.Response:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    raw = await request.read()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise AdminError(400, "body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise AdminError(400, "body must be a JSON object")
-    return body
+    return await read_json_object(request, partial(AdminError, 400))
 
 
 def _is_int(value: Any) -> bool:

@@ -268,18 +268,20 @@ class SimDevice:
             payload.pop(key, None)
         return payload
 
+    def _identity(self, now: float) -> dict[str, Any]:
+        """Return the fields the device list and the device detail both carry."""
+        return {
+            "deviceId": self.device_id,
+            "deviceName": self.name,
+            "onlineStatus": 1 if self.online else 0,
+            "runStatus": self.run_status(now),
+            "firmware": self.firmware,
+            "deviceModel": self.model,
+        }
+
     def summary(self, now: float) -> dict[str, Any]:
         """Render the device as an item of ``GET /v1/devices``."""
-        return self._shape(
-            {
-                "deviceId": self.device_id,
-                "deviceName": self.name,
-                "onlineStatus": 1 if self.online else 0,
-                "runStatus": self.run_status(now),
-                "firmware": self.firmware,
-                "deviceModel": self.model,
-            }
-        )
+        return self._shape(self._identity(now))
 
     def detail(self, now: float, *, ms_timestamps: bool = False) -> dict[str, Any]:
         """Render the device as ``GET /v1/devices/{id}`` does.
@@ -291,12 +293,7 @@ class SimDevice:
         if end is not None:
             end = int(end * 1000) if ms_timestamps else int(end)
         payload = {
-            "deviceId": self.device_id,
-            "deviceName": self.name,
-            "onlineStatus": 1 if self.online else 0,
-            "runStatus": self.run_status(now),
-            "firmware": self.firmware,
-            "deviceModel": self.model,
+            **self._identity(now),
             "rssi": self.rssi,
             "temperature": self.temperature,
             "humidity": self.humidity,

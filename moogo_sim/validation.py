@@ -7,7 +7,7 @@ up in tests instead of being silently ignored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 import json
 import re
 from typing import Any
@@ -38,17 +38,24 @@ CONFIG_FIELDS = frozenset(
 )
 
 
-async def read_json_object(request: web.Request) -> dict[str, Any]:
-    """Return the body as a JSON object; an empty body counts as ``{}``."""
+async def read_json_object(
+    request: web.Request,
+    reject: Callable[[str], Exception] = ApiError.bad_request,
+) -> dict[str, Any]:
+    """Return the body as a JSON object; an empty body counts as ``{}``.
+
+    ``reject`` builds the error for a body that is not one: the cloud's 400
+    envelope by default, the admin API's own error there.
+    """
     raw = await request.read()
     if not raw.strip():
         return {}
     try:
         body = json.loads(raw)
     except ValueError:
-        raise ApiError.bad_request("body is not valid JSON") from None
+        raise reject("body is not valid JSON") from None
     if not isinstance(body, dict):
-        raise ApiError.bad_request("body must be a JSON object")
+        raise reject("body must be a JSON object")
     return body
 
 

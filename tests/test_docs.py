@@ -37,7 +37,7 @@ import pytest
 
 from custom_components.moogo import api as moogo_api
 from moogo_sim import MoogoSimulator
-from tests.const import TEST_EMAIL, TEST_PASSWORD
+from tests.common import TEST_EMAIL, TEST_PASSWORD
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CITATION = re.compile(r"`(tests/[\w/]+\.py)::(\w+)`")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD, MoogoSimulator
-from tests.const import TEST_EMAIL, TEST_PASSWORD
+from tests.common import TEST_EMAIL, TEST_PASSWORD
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SESSION_EXAMPLE = "examples/session_injection.py"

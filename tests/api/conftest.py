@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import aiohttp
 import pytest
 
 from custom_components.moogo.api import MoogoClient
 from moogo_sim import MoogoSimulator
-from tests.const import TEST_EMAIL, TEST_PASSWORD
+from tests.common import TEST_EMAIL, TEST_PASSWORD
 
 type ClientFactory = Callable[..., MoogoClient]
 
@@ -19,12 +18,6 @@ type ClientFactory = Callable[..., MoogoClient]
 def sim(moogo_simulator: MoogoSimulator) -> MoogoSimulator:
     """The running simulator (test account with two online devices)."""
     return moogo_simulator
-
-
-@pytest.fixture
-def device_ids(sim: MoogoSimulator) -> list[str]:
-    """The ids of the test account's devices, in creation order."""
-    return [device.device_id for device in sim.devices_of(TEST_EMAIL)]
 
 
 @pytest.fixture
@@ -49,10 +42,3 @@ async def make_client(sim: MoogoSimulator) -> AsyncIterator[ClientFactory]:
 async def client(make_client: ClientFactory) -> MoogoClient:
     """A client of the test account with a session of its own."""
     return make_client()
-
-
-@pytest.fixture
-async def http_session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
-    """A caller-owned session (the Home Assistant pattern), closed afterwards."""
-    async with aiohttp.ClientSession() as session:
-        yield session

@@ -11,9 +11,8 @@ import pytest
 
 from custom_components.moogo.api import MoogoAuthError, MoogoClient, MoogoToken
 from moogo_sim import MoogoSimulator
-from tests.const import TEST_EMAIL, TEST_PASSWORD
+from tests.common import DEVICES_ROUTE, TEST_EMAIL, TEST_PASSWORD, FakeClock, logins
 
-from .common import DEVICES_ROUTE, FakeClock, logins
 from .conftest import ClientFactory
 
 CONCURRENT_REQUESTS = 12

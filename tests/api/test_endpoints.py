@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,9 +18,8 @@ from custom_components.moogo.api import (
     Schedule,
 )
 from moogo_sim import MoogoSimulator
-from tests.const import TEST_EMAIL, TEST_PASSWORD
+from tests.common import TEST_EMAIL, TEST_PASSWORD, FakeClock, logins
 
-from .common import FakeClock, logins
 from .conftest import ClientFactory
 
 # -- login ---------------------------------------------------------------------
@@ -197,59 +195,48 @@ async def test_start_and_stop_spray(
     assert detail.latest_spraying_end.tzinfo is not None
 
 
-@pytest.fixture
-async def clocked_sim(
-    socket_enabled: None,
-) -> AsyncIterator[tuple[MoogoSimulator, FakeClock]]:
-    """A simulator with the real reaction delay (3 s) on a fake clock."""
-    clock = FakeClock()
-    sim = MoogoSimulator(reaction_delay=3.0, clock=clock)
-    sim.add_account(TEST_EMAIL, TEST_PASSWORD)
-    sim.add_device(TEST_EMAIL, device_id="MGCLOCK", spraying_seconds=60)
-    async with sim:
-        yield sim, clock
-
-
 async def test_spray_reacts_late_and_stops_by_itself(
-    clocked_sim: tuple[MoogoSimulator, FakeClock],
+    clocked_sim: MoogoSimulator, clock: FakeClock, clocked_device: str
 ) -> None:
-    sim, clock = clocked_sim
-    async with MoogoClient(TEST_EMAIL, TEST_PASSWORD, base_url=sim.url) as client:
-        await client.start_spray("MGCLOCK")
+    async with MoogoClient(
+        TEST_EMAIL, TEST_PASSWORD, base_url=clocked_sim.url
+    ) as client:
+        await client.start_spray(clocked_device)
         # Acknowledged at once, but the pump reacts only after the delay.
-        assert (await client.get_device("MGCLOCK")).spraying is False
+        assert (await client.get_device(clocked_device)).spraying is False
         clock.advance(3)
-        assert (await client.get_device("MGCLOCK")).spraying is True
+        assert (await client.get_device(clocked_device)).spraying is True
         clock.advance(59)
-        assert (await client.get_device("MGCLOCK")).spraying is True
+        assert (await client.get_device(clocked_device)).spraying is True
         clock.advance(1)
-        detail = await client.get_device("MGCLOCK")
+        detail = await client.get_device(clocked_device)
         assert detail.spraying is False
         assert detail.latest_spraying_duration == 60
         assert detail.latest_spraying_end == datetime.fromtimestamp(int(clock.now), UTC)
 
         # Seconds or milliseconds on the wire: the same moment.
-        sim.faults.ms_timestamps = True
-        in_ms = await client.get_device("MGCLOCK")
+        clocked_sim.faults.ms_timestamps = True
+        in_ms = await client.get_device(clocked_device)
         assert in_ms.latest_spraying_end == detail.latest_spraying_end
 
 
 async def test_stop_cuts_a_spray_short(
-    clocked_sim: tuple[MoogoSimulator, FakeClock],
+    clocked_sim: MoogoSimulator, clock: FakeClock, clocked_device: str
 ) -> None:
-    sim, clock = clocked_sim
-    async with MoogoClient(TEST_EMAIL, TEST_PASSWORD, base_url=sim.url) as client:
-        await client.start_spray("MGCLOCK")
+    async with MoogoClient(
+        TEST_EMAIL, TEST_PASSWORD, base_url=clocked_sim.url
+    ) as client:
+        await client.start_spray(clocked_device)
         clock.advance(10)
-        assert (await client.get_device("MGCLOCK")).spraying is True
-        await client.stop_spray("MGCLOCK")
+        assert (await client.get_device(clocked_device)).spraying is True
+        await client.stop_spray(clocked_device)
         # Still spraying until the device reacts to the stop.
-        assert (await client.get_device("MGCLOCK")).spraying is True
+        assert (await client.get_device(clocked_device)).spraying is True
         clock.advance(3)
-        detail = await client.get_device("MGCLOCK")
+        detail = await client.get_device(clocked_device)
         assert detail.spraying is False
         assert detail.latest_spraying_duration == 10
-        events = [entry.event for entry in await client.get_logs("MGCLOCK")]
+        events = [entry.event for entry in await client.get_logs(clocked_device)]
         assert events[:3] == ["spray_end", "stop", "start"]
 
 

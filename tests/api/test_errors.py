@@ -20,8 +20,8 @@ from custom_components.moogo.api import (
     MoogoSessionClosedError,
 )
 from moogo_sim import MoogoSimulator
+from tests.common import DEVICES_ROUTE, logins
 
-from .common import DEVICES_ROUTE, logins
 from .conftest import ClientFactory
 
 

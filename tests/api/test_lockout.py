@@ -13,8 +13,8 @@ import pytest
 from custom_components.moogo.api import MoogoLoginBlockedError, MoogoRateLimitError
 from custom_components.moogo.api.const import LOGIN_BACKOFF_SECONDS
 from moogo_sim import MoogoSimulator
+from tests.common import DEVICES_ROUTE, logins
 
-from .common import DEVICES_ROUTE, logins
 from .conftest import ClientFactory
 
 BACKOFF = timedelta(seconds=LOGIN_BACKOFF_SECONDS)

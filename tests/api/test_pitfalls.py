@@ -15,9 +15,7 @@ import pytest
 
 from custom_components.moogo.api import MoogoClient, MoogoSessionClosedError
 from moogo_sim import MoogoSimulator
-from tests.const import TEST_EMAIL, TEST_PASSWORD
-
-from .common import logins
+from tests.common import TEST_EMAIL, TEST_PASSWORD, logins
 
 OTHER_EMAIL = "other@example.com"
 OTHER_PASSWORD = "other-Pass-3"

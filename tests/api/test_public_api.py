@@ -8,7 +8,7 @@ import aiohttp
 
 from custom_components.moogo.api import MoogoClient
 from moogo_sim import MoogoSimulator
-from tests.const import TEST_EMAIL, TEST_PASSWORD
+from tests.common import TEST_EMAIL, TEST_PASSWORD
 
 
 def test_constructor_takes_the_guides_arguments() -> None:

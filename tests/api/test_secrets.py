@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 import logging
 import traceback
 
@@ -11,6 +11,7 @@ import pytest
 
 from custom_components.moogo.api import MoogoClient, MoogoError, MoogoToken
 from moogo_sim import MoogoSimulator
+from tests.common import exception_chain
 
 from .conftest import ClientFactory
 
@@ -19,18 +20,9 @@ SECRET_PASSWORD = "Pa55-Very-Secret-Word"
 WRONG_PASSWORD = "Wrong-But-Also-Secret-7"
 
 
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
 def _texts_of(error: BaseException) -> list[str]:
     texts = ["".join(traceback.format_exception(error))]
-    for link in _chain(error):
+    for link in exception_chain(error):
         texts.extend((str(link), repr(link), repr(link.args)))
     return texts
 

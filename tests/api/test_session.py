@@ -16,9 +16,8 @@ from custom_components.moogo.api import (
     MoogoSessionClosedError,
 )
 from moogo_sim import MoogoSimulator
-from tests.const import TEST_EMAIL, TEST_PASSWORD
+from tests.common import TEST_EMAIL, TEST_PASSWORD, logins
 
-from .common import logins
 from .conftest import ClientFactory
 
 OTHER_EMAIL = "neighbour@example.com"

@@ -40,7 +40,7 @@ pytestmark = pytest.mark.timeout(600)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ARTIFACTS / "browser"
-README_IMAGE = REPO_ROOT / "docs" / "images" / "device-page.png"
+IMAGES = REPO_ROOT / "docs" / "images"
 TRANSLATIONS = json.loads(
     (REPO_ROOT / "custom_components/moogo/translations/en.json").read_text()
 )
@@ -109,6 +109,28 @@ async def shot(page: Page, name: str) -> Path:
     # Finished transitions: an expanding section is shown open, not halfway.
     await page.screenshot(path=path, animations="disabled")
     return path
+
+
+def publish(screenshot: Path, name: str) -> None:
+    """Copy a screenshot to docs/images for the README, only on request.
+
+    Only on request: the picture changes with every run (relative times).
+    """
+    if os.environ.get("MOOGO_UPDATE_SCREENSHOT") == "1":
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(screenshot, IMAGES / name)
+
+
+async def log_in(page: Page, real_home: RealHome) -> None:
+    """Log in as the admin on Home Assistant's login page and confirm HTTP."""
+    await page.goto(real_home.hass.url, timeout=FIRST_LOAD)
+    await page.get_by_role("textbox", name="Username").fill(HA_USER)
+    await page.get_by_role("textbox", name="Password").fill(HA_PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.get_by_role("link", name="Settings")).to_be_visible(
+        timeout=FIRST_LOAD
+    )
+    await confirm_http_settings(page, real_home)
 
 
 async def started(real_home: RealHome) -> None:
@@ -295,11 +317,7 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
             what="the patio mister spraying",
         )
         await expect(spray).to_be_checked()
-        README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
-        spraying_shot = await shot(page, "08-spraying")
-        # Only on request: the picture changes with every run (relative times).
-        if os.environ.get("MOOGO_UPDATE_SCREENSHOT") == "1":
-            shutil.copyfile(spraying_shot, README_IMAGE)
+        publish(await shot(page, "08-spraying"), "device-page.png")
 
         # Spray off again.
         await spray_toggle.click()

@@ -12,32 +12,28 @@ README.
 from __future__ import annotations
 
 from datetime import datetime
-import os
-from pathlib import Path
 import re
-import shutil
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 import pytest
 import yaml
 
 from .automations import REPO_ROOT, add_moogo, with_automations  # noqa: F401
-from .conftest import HA_PASSWORD, HA_USER, RealHome, eventually, moogo_errors
+from .conftest import RealHome, eventually, moogo_errors
 from .test_browser import (
-    FIRST_LOAD,
     TRANSLATIONS,
     browser_page,
-    confirm_http_settings,
     frontend_ready,
+    log_in,
+    publish,
     shot,
     started,
 )
 
 pytestmark = [pytest.mark.timeout(600), pytest.mark.usefixtures("with_automations")]
 
-IMAGES = REPO_ROOT / "docs" / "images"
 DASHBOARD_PATH = "moogo-patio"
 HA_TIME_ZONE = "America/Los_Angeles"
 README_DASHBOARD = re.compile(r"```yaml\n(# Moogo dashboard.*?)```", re.DOTALL)
@@ -49,24 +45,6 @@ def readme_dashboard() -> dict[str, Any]:
     assert found, "the README has no '# Moogo dashboard' YAML block"
     config: dict[str, Any] = yaml.safe_load(found.group(1))
     return config
-
-
-def _publish(screenshot: Path, name: str) -> None:
-    """Copy a screenshot for the README, only on request (it shows the time)."""
-    if os.environ.get("MOOGO_UPDATE_SCREENSHOT") == "1":
-        IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(screenshot, IMAGES / name)
-
-
-async def _log_in(page: Page, real_home: RealHome) -> None:
-    await page.goto(real_home.hass.url, timeout=FIRST_LOAD)
-    await page.get_by_role("textbox", name="Username").fill(HA_USER)
-    await page.get_by_role("textbox", name="Password").fill(HA_PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page.get_by_role("link", name="Settings")).to_be_visible(
-        timeout=FIRST_LOAD
-    )
-    await confirm_http_settings(page, real_home)
 
 
 def test_readme_dashboard_shows_spray_tanks_and_calendar() -> None:
@@ -110,7 +88,7 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
 
     # The browser in Home Assistant's zone, as the demo devices are.
     async with browser_page(timezone_id=HA_TIME_ZONE) as page:
-        await _log_in(page, real_home)
+        await log_in(page, real_home)
 
         # 1. The dashboard: the Spray tile mists and stops the patio.
         await page.goto(f"{real_home.hass.url}/{DASHBOARD_PATH}/0")
@@ -128,7 +106,7 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
             what="the patio misting from the tile",
         )
         await expect(spray).to_contain_text("On")
-        _publish(await shot(page, "21-dashboard-misting"), "dashboard.png")
+        publish(await shot(page, "21-dashboard-misting"), "dashboard.png")
         await spray.click()
         await eventually(
             lambda: _value(sim.is_spraying(patio.device_id)),
@@ -149,7 +127,7 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
             "button", name=re.compile("Scheduled mists")
         )
         await expect(runs.first).to_be_visible()
-        _publish(await shot(page, "23-calendar-panel"), "calendar.png")
+        publish(await shot(page, "23-calendar-panel"), "calendar.png")
 
         # Deleting only the first run shown (a schedule's next run) skips it;
         # with the garden's calendar hidden, that run is the patio's.
@@ -214,7 +192,7 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
             await expect(
                 page.get_by_text(TRANSLATIONS["triggers"][key]["name"]).first
             ).to_be_visible()
-        _publish(await shot(page, "24-automation-triggers"), "automation-triggers.png")
+        publish(await shot(page, "24-automation-triggers"), "automation-triggers.png")
 
     assert moogo_errors(real_home.log_text()) == []
 

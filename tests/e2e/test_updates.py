@@ -13,8 +13,7 @@ import pytest
 
 from .automations import add_moogo
 from .conftest import RealHome, eventually, moogo_errors
-from .test_browser import browser_page, frontend_ready, shot, started
-from .test_dashboard import _log_in, _publish
+from .test_browser import browser_page, frontend_ready, log_in, publish, shot, started
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -42,11 +41,11 @@ async def test_settings_updates_lists_the_moogo_firmware(real_home: RealHome) ->
     assert firmware[FIRMWARE]["attributes"]["latest_version"] == NEW_VERSION
 
     async with browser_page() as page:
-        await _log_in(page, real_home)
+        await log_in(page, real_home)
         await page.goto(f"{real_home.hass.url}/config/updates")
         listed = page.locator("ha-config-updates")
         await expect(listed).to_contain_text("Patio Mister", timeout=30_000)
         await expect(listed).to_contain_text(NEW_VERSION)
-        _publish(await shot(page, "30-settings-updates"), "settings-updates.png")
+        publish(await shot(page, "30-settings-updates"), "settings-updates.png")
 
     assert moogo_errors(real_home.log_text()) == []

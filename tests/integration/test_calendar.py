@@ -24,8 +24,14 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.moogo.api import Schedule
 from custom_components.moogo.calendar import schedule_runs
-
-from .conftest import FROZEN_NOW, GARDEN_ID, PATIO_ID, Cloud, entity_id_of, make_entry
+from tests.common import (
+    FROZEN_NOW,
+    GARDEN_ID,
+    PATIO_ID,
+    Cloud,
+    entity_id_of,
+    make_entry,
+)
 
 # FROZEN_NOW is Wednesday 18:00 UTC: 20:00 in Berlin, 11:00 in Los Angeles.
 BERLIN = "Europe/Berlin"

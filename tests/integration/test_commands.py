@@ -35,8 +35,7 @@ from custom_components.moogo.const import (
     DOMAIN,
     UPDATE_INTERVAL,
 )
-
-from .conftest import (
+from tests.common import (
     EMAIL,
     FROZEN_NOW,
     GARDEN_ID,

@@ -20,7 +20,7 @@ from homeassistant.exceptions import HomeAssistantError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from .conftest import PATIO_ID, Cloud, entity_id_of
+from tests.common import PATIO_ID, Cloud, entity_id_of
 
 PRODUCTS = [
     "Moogo Mosquito Concentrate",

@@ -29,8 +29,7 @@ from custom_components.moogo.api import DEFAULT_BASE_URL
 from custom_components.moogo.config_flow import SECTION_ADVANCED
 from custom_components.moogo.const import CONF_API_URL, CONF_TOKEN, DOMAIN
 from moogo_sim import MoogoSimulator
-
-from .conftest import EMAIL, PASSWORD, Cloud
+from tests.common import EMAIL, PASSWORD, Cloud
 
 NEW_PASSWORD = "fresh-Secret-7"
 OTHER_EMAIL = "neighbour@example.com"

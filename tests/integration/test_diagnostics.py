@@ -29,8 +29,7 @@ from syrupy.filters import props
 from syrupy.matchers import path_type
 
 from custom_components.moogo.const import CONF_API_URL, CONF_TOKEN, DOMAIN
-
-from .conftest import (
+from tests.common import (
     EMAIL,
     FROZEN_NOW,
     GARDEN_ID,

@@ -18,8 +18,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.moogo import PLATFORMS, REMOVED_ENTITY_KEYS
 from custom_components.moogo.const import DOMAIN
-
-from .conftest import FROZEN_NOW, GARDEN_ID, PATIO_ID, Cloud, make_entry
+from tests.common import FROZEN_NOW, GARDEN_ID, PATIO_ID, Cloud, make_entry
 
 
 def _volatile(prop: object, path: object) -> bool:

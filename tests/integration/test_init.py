@@ -17,8 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.moogo import async_remove_config_entry_device
 from custom_components.moogo.api import MoogoToken
 from custom_components.moogo.const import CONF_TOKEN, DOMAIN, UPDATE_INTERVAL
-
-from .conftest import EMAIL, PASSWORD, PATIO_ID, Cloud, advance, make_entry
+from tests.common import EMAIL, PASSWORD, PATIO_ID, Cloud, advance, make_entry
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPERATURE = "sensor.patio_temperature"

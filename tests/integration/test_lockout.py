@@ -33,8 +33,7 @@ from custom_components.moogo.const import (
     ISSUE_RATE_LIMITED,
     UPDATE_INTERVAL,
 )
-
-from .conftest import (
+from tests.common import (
     EMAIL,
     PASSWORD,
     PATIO_ID,

@@ -19,8 +19,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.moogo.const import DOMAIN, SLOW_UPDATE_INTERVAL
-
-from .conftest import GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
+from tests.common import GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
 
 
 def _schedule_switches(

@@ -28,8 +28,7 @@ import yaml
 from custom_components.moogo.condition import CONDITIONS
 from custom_components.moogo.const import DOMAIN
 from custom_components.moogo.trigger import TRIGGERS
-
-from .conftest import GARDEN_ID, PATIO_ID, Cloud, entity_id_of
+from tests.common import GARDEN_ID, PATIO_ID, Cloud, entity_id_of
 
 
 def _device(hass: HomeAssistant, moogo_id: str) -> str:

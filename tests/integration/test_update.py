@@ -35,8 +35,7 @@ from custom_components.moogo.const import (
     FIRMWARE_INSTALL_TIMEOUT,
     UPDATE_INTERVAL,
 )
-
-from .conftest import GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
+from tests.common import GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
 
 OTA_CHECK = "POST /v1/devices/{device_id}/otaCheck"
 OTA_UPDATE = "POST /v1/devices/{device_id}/otaUpdate"

@@ -1,4 +1,4 @@
-"""Shared pieces of the reliability suite: the cloud, clocks, and the checks.
+"""What only the reliability suite checks: the user's view, leftovers, secrets.
 
 Everything here observes; nothing patches the integration. Faults come from
 the simulator's knobs (``moogo_sim.FaultConfig``), a stopped simulator, or
@@ -9,9 +9,8 @@ take a device offline).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 import gc
 import json
 import logging
@@ -27,12 +26,7 @@ from homeassistant.core import HassJob, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import DATA_CLIENTSESSION
 from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-    get_scheduled_timer_handles,
-)
+from pytest_homeassistant_custom_component.common import get_scheduled_timer_handles
 
 from custom_components.moogo.const import (
     CONF_API_URL,
@@ -44,20 +38,16 @@ from custom_components.moogo.diagnostics import (
     async_get_config_entry_diagnostics,
     async_get_device_diagnostics,
 )
-from moogo_sim import MoogoSimulator, SimAccount
-from tests.integration.conftest import entity_id_of
+from moogo_sim import MoogoSimulator
+from tests.common import (
+    DEVICE_NAMES,
+    NEW_PASSWORD,
+    PASSWORD,
+    entity_id_of,
+    exception_chain,
+)
 
 from .report import COLLECTOR
-
-EMAIL = "reliability@example.com"
-PASSWORD = "Rel-Secret-Pass-42"
-# What the user sets in the Moogo app when the password is "changed elsewhere".
-NEW_PASSWORD = "Rel-New-Secret-77"
-PATIO_ID = "MGRELPATIO1"
-GARDEN_ID = "MGRELGARDN2"
-DEVICE_NAMES = {PATIO_ID: "Patio", GARDEN_ID: "Garden"}
-ENTRY_ID = "01MOOGORELIABILITY00000000"
-LOGIN = "POST /v1/user/login"
 
 # Every code path of ours lives here; a traceback through it is ours.
 OUR_CODE = "custom_components/moogo/"
@@ -66,86 +56,6 @@ OUR_LOGGER = "custom_components.moogo"
 # that shape in a log or an error is treated as a leaked token, even if it was
 # revoked (and so forgotten by the simulator) before the scan.
 TOKEN_SHAPE = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{48}(?![0-9a-fA-F])")
-
-
-@dataclass
-class Cloud:
-    """The running simulator, its test account and the port it listens on."""
-
-    sim: MoogoSimulator
-    account: SimAccount
-    port: int
-
-    @property
-    def url(self) -> str:
-        """The base URL the entries point at (stable across restarts)."""
-        return f"http://127.0.0.1:{self.port}"
-
-    def logins(self) -> int:
-        """Login requests the simulator has seen since the last reset."""
-        return self.sim.request_counts.get(LOGIN, 0)
-
-    async def stop(self) -> None:
-        """Close the listener: connections to the port are refused."""
-        await self.sim.stop()
-
-    async def restart(self) -> None:
-        """Listen again on the same port, with the same accounts and tokens."""
-        await self.sim.start(port=self.port)
-
-
-def build_simulator() -> tuple[MoogoSimulator, SimAccount]:
-    """One account with two online devices and a schedule each."""
-    sim = MoogoSimulator(reaction_delay=0)
-    account = sim.add_account(EMAIL, PASSWORD)
-    sim.add_device(
-        EMAIL,
-        device_id=PATIO_ID,
-        name="Patio",
-        temperature=27.5,
-        humidity=48,
-        spraying_seconds=60,
-    )
-    sim.add_device(
-        EMAIL,
-        device_id=GARDEN_ID,
-        name="Garden",
-        temperature=22.0,
-        humidity=70,
-        spraying_seconds=90,
-    )
-    sim.add_schedule(PATIO_ID, hour=19, minute=0, duration=60)
-    sim.add_schedule(GARDEN_ID, hour=20, minute=15, duration=30, status=0)
-    return sim, account
-
-
-def make_entry(cloud: Cloud) -> MockConfigEntry:
-    """The account's config entry, as the config flow would have created it."""
-    return entry_for(cloud.account.user_id, cloud.url)
-
-
-def entry_for(
-    user_id: str, url: str, email: str = EMAIL, password: str = PASSWORD
-) -> MockConfigEntry:
-    """A config entry of any account and API URL (no stored token)."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=email,
-        unique_id=user_id,
-        data={CONF_EMAIL: email, CONF_PASSWORD: password, CONF_API_URL: url},
-        entry_id=ENTRY_ID if email == EMAIL else None,
-    )
-
-
-async def tick(hass: HomeAssistant, delta: timedelta) -> None:
-    """Run every timer due within ``delta`` and wait for what it started.
-
-    The real clock keeps running (no freezer), so the simulator's latency
-    faults and the integration's own timeouts use real time, while HA's
-    timers (polls, setup retries, confirmations) fire at once.
-    """
-    async_fire_time_changed(hass, dt_util.utcnow() + delta + timedelta(seconds=1))
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 # -- what the user sees -----------------------------------------------------
@@ -370,15 +280,6 @@ def traceback_problems(records: Iterable[logging.LogRecord]) -> list[str]:
 # -- secrets ----------------------------------------------------------------
 
 
-def _exception_chain(error: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
 @dataclass
 class SecretScanner:
     """Looks for passwords and tokens where users and logs can see them."""
@@ -418,7 +319,7 @@ class SecretScanner:
         """Scan an exception, its chain, reprs and formatted traceback."""
         self.scanned["exceptions"] += 1
         texts = ["".join(traceback.format_exception(error))]
-        for link in _exception_chain(error):
+        for link in exception_chain(error):
             texts.extend((str(link), repr(link), repr(link.args)))
             placeholders = getattr(link, "translation_placeholders", None)
             texts.append(repr(placeholders))

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 import logging
 
 import pytest
 
-from .common import Cloud, SecretScanner, build_simulator, traceback_problems
+from tests.common import (  # the autouse fixture is imported to apply here
+    Cloud,
+    auto_enable_custom_integrations,  # noqa: F401
+)
+
+from .common import SecretScanner, traceback_problems
 from .report import COLLECTOR, write_if_complete
 
 RELIABILITY = "tests/reliability/"
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterator[None]:
-    """Let HA load custom_components/moogo from this repository."""
-    return
-
-
-@pytest.fixture
-async def cloud(socket_enabled: None) -> AsyncIterator[Cloud]:
-    """A running simulator with the test account and two online devices."""
-    sim, account = build_simulator()
-    await sim.start()
-    try:
-        yield Cloud(sim, account, sim.port)
-    finally:
-        await sim.stop()
 
 
 @dataclass

@@ -48,8 +48,7 @@ from custom_components.moogo.const import (
     ISSUE_RATE_LIMITED,
     UPDATE_INTERVAL,
 )
-
-from .common import (
+from tests.common import (
     DEVICE_NAMES,
     EMAIL,
     GARDEN_ID,
@@ -57,16 +56,19 @@ from .common import (
     PASSWORD,
     PATIO_ID,
     Cloud,
+    make_entry,
+    tick,
+)
+
+from .common import (
     EntryFacts,
     assert_entry_survived,
     complete_reauth,
     entry_view,
     leftovers,
-    make_entry,
     reauth_flows,
     sign_in_now,
     spray_switch,
-    tick,
 )
 from .conftest import Guard
 from .matrix import EXPECTED, ONE_LOGIN, Fault, Phase, cells

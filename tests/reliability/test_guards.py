@@ -13,16 +13,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from custom_components.moogo.api import MoogoClient
+from tests.common import EMAIL, PASSWORD, PATIO_ID, Cloud, make_entry
 
-from .common import (
-    EMAIL,
-    PASSWORD,
-    PATIO_ID,
-    Cloud,
-    leftovers,
-    make_entry,
-    traceback_problems,
-)
+from .common import leftovers, traceback_problems
 
 
 def _fail() -> None:

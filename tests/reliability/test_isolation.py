@@ -18,8 +18,8 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from custom_components.moogo.api import MoogoToken
 from custom_components.moogo.const import CONF_TOKEN, DOMAIN, UPDATE_INTERVAL
 from custom_components.moogo.diagnostics import async_get_config_entry_diagnostics
+from tests.common import GARDEN_ID, PATIO_ID, Cloud, entry_for, make_entry, tick
 
-from .common import GARDEN_ID, PATIO_ID, Cloud, entry_for, make_entry, tick
 from .conftest import Guard
 from .report import COLLECTOR
 

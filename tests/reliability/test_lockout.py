@@ -25,8 +25,9 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.moogo.api.const import LOGIN_BACKOFF_SECONDS
 from custom_components.moogo.const import DOMAIN, ISSUE_RATE_LIMITED, UPDATE_INTERVAL
+from tests.common import Cloud, make_entry
 
-from .common import Cloud, entry_view, make_entry
+from .common import entry_view
 from .conftest import Guard
 from .report import COLLECTOR
 

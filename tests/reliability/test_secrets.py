@@ -36,19 +36,9 @@ from custom_components.moogo.const import (
     DOMAIN,
     UPDATE_INTERVAL,
 )
+from tests.common import EMAIL, NEW_PASSWORD, PASSWORD, PATIO_ID, Cloud, tick
 
-from .common import (
-    EMAIL,
-    NEW_PASSWORD,
-    PASSWORD,
-    PATIO_ID,
-    Cloud,
-    SecretScanner,
-    complete_reauth,
-    sign_in_now,
-    spray_switch,
-    tick,
-)
+from .common import SecretScanner, complete_reauth, sign_in_now, spray_switch
 from .conftest import Guard
 from .report import COLLECTOR
 

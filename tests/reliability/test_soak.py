@@ -37,8 +37,9 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.moogo.const import CONF_API_URL, DOMAIN, UPDATE_INTERVAL
 from moogo_sim import MoogoSimulator
+from tests.common import LOGIN_ROUTE
 
-from .common import LOGIN, has_traceback, temperature_entity
+from .common import has_traceback, temperature_entity
 from .report import COLLECTOR
 
 REFRESHES = 2000
@@ -219,7 +220,7 @@ async def test_soak(
         cpu_seconds = time.process_time() - started
         monkeypatch.undo()
         injected = sim.total_requests
-        logins = sim.request_counts.get(LOGIN, 0)
+        logins = sim.request_counts.get(LOGIN_ROUTE, 0)
 
         # The fault clears: one poll brings every device back.
         sim.reset_faults()

@@ -33,8 +33,8 @@ from custom_components.moogo.api import MoogoClient
 from custom_components.moogo.config_flow import SECTION_ADVANCED
 from custom_components.moogo.const import CONF_API_URL, DOMAIN
 from moogo_sim import MoogoSimulator
+from tests.common import EMAIL, LOGIN_ROUTE, PASSWORD, build_simulator, entry_for
 
-from .common import EMAIL, LOGIN, PASSWORD, build_simulator, entry_for
 from .conftest import Guard
 from .report import COLLECTOR, REPO_ROOT
 
@@ -158,7 +158,7 @@ async def test_untrusted_certificate_is_refused(
         result["flow_id"], user_input
     )
     assert result["errors"] == {"base": "cannot_connect"}
-    assert sim.request_counts.get(LOGIN, 0) == 0, "a request got past TLS"
+    assert sim.request_counts.get(LOGIN_ROUTE, 0) == 0, "a request got past TLS"
 
     # An entry pointed at the same server does not set up either.
     entry = entry_for(sim.accounts[0].user_id, url)
@@ -178,7 +178,7 @@ async def test_untrusted_certificate_is_refused(
             EMAIL, PASSWORD, session=session, base_url=url
         ).authenticate()
     assert token.user_id == sim.accounts[0].user_id
-    assert sim.request_counts[LOGIN] == 1
+    assert sim.request_counts[LOGIN_ROUTE] == 1
     guard.check()
 
     COLLECTOR.record_section(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 import json
 from typing import Any
@@ -12,28 +11,10 @@ from multidict import CIMultiDictProxy
 import pytest
 
 from moogo_sim import MoogoSimulator
-from tests.const import TEST_EMAIL, TEST_PASSWORD
-
-#: 2026-06-01 12:00:00 UTC, a Monday (05:00 in America/Los_Angeles).
-START_TIME = 1_780_315_200.0
+from tests.common import TEST_EMAIL, TEST_PASSWORD
 
 #: Token placeholder meaning "the token of the last login".
 _LAST = object()
-
-
-@dataclass
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    now: float = START_TIME
-
-    def __call__(self) -> float:
-        """Return the current fake Unix time."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward."""
-        self.now += seconds
 
 
 @dataclass
@@ -123,59 +104,14 @@ class Api:
 
 
 @pytest.fixture
-async def http(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
-    """A plain client session, closed after the test."""
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
-def api(http: aiohttp.ClientSession, moogo_simulator: MoogoSimulator) -> Api:
+def api(http_session: aiohttp.ClientSession, moogo_simulator: MoogoSimulator) -> Api:
     """Raw HTTP access to the shared ``moogo_simulator`` (real clock, no delay)."""
-    return Api(http, moogo_simulator)
+    return Api(http_session, moogo_simulator)
 
 
 @pytest.fixture
-def device_ids(moogo_simulator: MoogoSimulator) -> list[str]:
-    """The test account's device ids, in creation order."""
-    return [device.device_id for device in moogo_simulator.devices_of(TEST_EMAIL)]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """A hand-driven clock."""
-    return FakeClock()
-
-
-@pytest.fixture
-async def clocked_sim(
-    socket_enabled: None, clock: FakeClock
-) -> AsyncIterator[MoogoSimulator]:
-    """A running simulator on the fake clock with the default 3 s reaction delay.
-
-    Short token lifetime and lockout so that expiry tests read naturally.
-    """
-    sim = MoogoSimulator(
-        reaction_delay=3.0,
-        clock=clock,
-        token_ttl=3600,
-        lockout_after=5,
-        lockout_seconds=600,
-    )
-    sim.add_account(TEST_EMAIL, TEST_PASSWORD)
-    sim.add_device(TEST_EMAIL, name="Front Yard", spraying_seconds=60)
-    sim.add_device(TEST_EMAIL, name="Back Yard")
-    async with sim:
-        yield sim
-
-
-@pytest.fixture
-def clocked_api(http: aiohttp.ClientSession, clocked_sim: MoogoSimulator) -> Api:
+def clocked_api(
+    http_session: aiohttp.ClientSession, clocked_sim: MoogoSimulator
+) -> Api:
     """Raw HTTP access to ``clocked_sim``."""
-    return Api(http, clocked_sim)
-
-
-@pytest.fixture
-def clocked_device(clocked_sim: MoogoSimulator) -> str:
-    """The id of the first device of ``clocked_sim`` (60 s sprays)."""
-    return clocked_sim.devices_of(TEST_EMAIL)[0].device_id
+    return Api(http_session, clocked_sim)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from moogo_sim import FaultConfig, MoogoSimulator
-from tests.const import TEST_EMAIL, TEST_PASSWORD
+from tests.common import TEST_EMAIL, TEST_PASSWORD
 
 from .conftest import Api
 

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from moogo_sim import MoogoSimulator
-from tests.const import TEST_EMAIL, TEST_PASSWORD
+from tests.common import TEST_EMAIL, TEST_PASSWORD, FakeClock
 
-from .conftest import Api, FakeClock
+from .conftest import Api
 
 LOGIN = "/v1/user/login"
 OTHER_EMAIL = "neighbour@example.com"

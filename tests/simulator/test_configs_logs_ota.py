@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from moogo_sim import MoogoSimulator
-from tests.const import TEST_EMAIL
+from tests.common import TEST_EMAIL, FakeClock
 
-from .conftest import Api, FakeClock
+from .conftest import Api
 
 CONFIG_KEYS = {
     "id",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from moogo_sim import MoogoSimulator
-from tests.const import TEST_EMAIL
+from tests.common import TEST_EMAIL
 
 from .conftest import Api
 

@@ -14,7 +14,7 @@ import pytest
 
 from moogo_sim import FaultConfig, MoogoSimulator
 from moogo_sim.faults import FaultInjector
-from tests.const import TEST_EMAIL, TEST_PASSWORD
+from tests.common import TEST_EMAIL, TEST_PASSWORD
 
 from .conftest import Api
 

@@ -9,7 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 
 from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD, MoogoSimulator
-from tests.const import TEST_EMAIL
+from tests.common import TEST_EMAIL
 
 from .conftest import Api
 
@@ -76,9 +76,9 @@ def test_devices_of_accepts_account_or_email() -> None:
     assert sim.devices_of(TEST_EMAIL.upper()) == [device]
 
 
-async def test_seeded_demo_over_http(http: aiohttp.ClientSession) -> None:
+async def test_seeded_demo_over_http(http_session: aiohttp.ClientSession) -> None:
     async with MoogoSimulator.seeded_demo(reaction_delay=0) as sim:
-        api = Api(http, sim)
+        api = Api(http_session, sim)
         await api.login(DEMO_EMAIL, DEMO_PASSWORD)
 
         items = (await api.get("/v1/devices")).data["items"]

@@ -13,8 +13,9 @@ from moogo_sim.timezones import (
     loaded_zone,
     next_occurrence,
 )
+from tests.common import START_TIME, FakeClock
 
-from .conftest import START_TIME, Api, FakeClock
+from .conftest import Api
 
 HOUR = 3600
 DAY = 86400

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from moogo_sim import MoogoSimulator
+from tests.common import START_TIME, FakeClock
 
-from .conftest import START_TIME, Api, FakeClock
+from .conftest import Api
 
 
 async def _run_status(api: Api, device_id: str) -> int:
