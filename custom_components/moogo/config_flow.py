@@ -27,7 +27,7 @@ from .api import (
     MoogoToken,
 )
 from .const import COMMAND_TIMEOUT, CONF_API_URL, CONF_TOKEN, DOMAIN, LOGGER
-from .coordinator import without_login_block
+from .entry_data import without_login_block
 from .helpers import bounded
 
 EMAIL_SELECTOR = TextSelector(
