@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
-from homeassistant.util import dt as dt_util
 
-from .api import DEFAULT_BASE_URL, MoogoClient, MoogoToken
-from .const import CONF_API_URL, CONF_LOGIN_BLOCKED_UNTIL, CONF_TOKEN, DOMAIN
+from .api import DEFAULT_BASE_URL, MoogoClient
+from .const import CONF_API_URL, DOMAIN
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
 from .device_changes import async_forward_device_changes
+from .entry_data import stored_login_block, stored_token
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -45,22 +43,6 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def stored_token(entry: MoogoConfigEntry) -> MoogoToken | None:
-    """Return the token saved in the entry, if it belongs to the entry's account."""
-    token = MoogoToken.from_dict(entry.data.get(CONF_TOKEN))
-    if token is None or token.user_id != entry.unique_id:
-        return None
-    return token
-
-
-def stored_login_block(entry: MoogoConfigEntry) -> datetime | None:
-    """Return the lockout back-off saved in the entry, if it is readable."""
-    value = entry.data.get(CONF_LOGIN_BLOCKED_UNTIL)
-    if not isinstance(value, str) or (until := dt_util.parse_datetime(value)) is None:
-        return None
-    return dt_util.as_utc(until)
-
-
 async def async_migrate_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> bool:
     """Bring an entry of an older version up to date.
 
@@ -83,25 +65,13 @@ async def async_migrate_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> b
 
 async def async_setup_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> bool:
     """Set up one Moogo account, reusing its stored token (no login if valid)."""
-    coordinator: MoogoCoordinator | None = None
-
-    def _token_updated(token: MoogoToken) -> None:
-        if coordinator is not None:
-            coordinator.async_token_updated(token)
-
-    def _login_blocked(blocked_until: datetime) -> None:
-        if coordinator is not None:
-            coordinator.async_login_blocked(blocked_until)
-
     client = MoogoClient(
         entry.data[CONF_EMAIL],
         entry.data[CONF_PASSWORD],
         session=async_get_clientsession(hass),
         base_url=entry.data.get(CONF_API_URL, DEFAULT_BASE_URL),
-        token=stored_token(entry),
-        on_token_update=_token_updated,
-        login_blocked_until=stored_login_block(entry),
-        on_login_blocked=_login_blocked,
+        token=stored_token(entry.data, entry.unique_id),
+        login_blocked_until=stored_login_block(entry.data),
     )
     coordinator = MoogoCoordinator(hass, entry, client)
     entry.async_on_unload(coordinator.async_cancel_timers)

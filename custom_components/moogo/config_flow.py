@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, override
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
@@ -27,7 +27,7 @@ from .api import (
     MoogoToken,
 )
 from .const import COMMAND_TIMEOUT, CONF_API_URL, CONF_TOKEN, DOMAIN, LOGGER
-from .coordinator import without_login_block
+from .entry_data import without_login_block
 from .limits import bounded
 
 EMAIL_SELECTOR = TextSelector(
@@ -127,6 +127,7 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
             }
         )
 
+    @override
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:

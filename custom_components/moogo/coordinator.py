@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -23,7 +23,6 @@ from .api import (
     MoogoClient,
     MoogoError,
     MoogoRateLimitError,
-    MoogoToken,
     Schedule,
 )
 from .const import (
@@ -31,7 +30,6 @@ from .const import (
     COMMAND_CONFIRM_DELAY,
     COMMAND_CONFIRM_INTERVAL,
     COMMAND_PENDING_TIMEOUT,
-    CONF_LOGIN_BLOCKED_UNTIL,
     CONF_TOKEN,
     DOMAIN,
     ISSUE_RATE_LIMITED,
@@ -42,18 +40,12 @@ from .const import (
     SLOW_UPDATE_INTERVAL,
     UPDATE_INTERVAL,
 )
+from .entry_data import stored_login_block, with_login_block, with_token
 from .firmware import MoogoFirmwareCoordinator
 from .limits import bounded
 from .schedule import Occurrence, next_occurrence
 
 type MoogoConfigEntry = ConfigEntry[MoogoCoordinator]
-
-
-def without_login_block(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Return entry data without a stored lockout back-off (a login may go out)."""
-    return {
-        key: value for key, value in data.items() if key != CONF_LOGIN_BLOCKED_UNTIL
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +122,14 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
 
     # -- refresh ----------------------------------------------------------
 
+    @override
     async def _async_update_data(self) -> MoogoData:
+        try:
+            return await self._async_poll()
+        finally:
+            self.async_store_client_state()
+
+    async def _async_poll(self) -> MoogoData:
         try:
             data = await bounded(self._fetch_snapshot(), REFRESH_TIMEOUT)
         except MoogoAuthError as err:
@@ -323,26 +322,28 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
         )
 
     @callback
-    def async_login_blocked(self, blocked_until: datetime) -> None:
-        """Keep the client's lockout back-off in the entry, and tell the user."""
-        self.hass.config_entries.async_update_entry(
-            self.config_entry,
-            data={
-                **self.config_entry.data,
-                CONF_LOGIN_BLOCKED_UNTIL: blocked_until.isoformat(),
-            },
-        )
-        self._raise_rate_limit_issue(blocked_until)
+    def async_store_client_state(self) -> None:
+        """Keep the client's token and lockout in the entry when they changed.
 
-    @callback
-    def async_token_updated(self, token: MoogoToken) -> None:
-        """Persist a fresh token; a working login also ends any lockout."""
-        ir.async_delete_issue(self.hass, DOMAIN, self._rate_limit_issue_id)
-        self.hass.config_entries.async_update_entry(
-            self.config_entry,
-            data=without_login_block(self.config_entry.data)
-            | {CONF_TOKEN: token.as_dict()},
-        )
+        Read after every update and command instead of callbacks from the
+        client, so the state flows one way: client, then coordinator, then entry.
+        """
+        entry = self.config_entry
+        token = self.client.token
+        if token is not None and token.as_dict() != entry.data.get(CONF_TOKEN):
+            # A working login also ends any lockout.
+            ir.async_delete_issue(self.hass, DOMAIN, self._rate_limit_issue_id)
+            self.hass.config_entries.async_update_entry(
+                entry, data=with_token(entry.data, token)
+            )
+        blocked_until = self.client.login_blocked_until
+        if blocked_until is not None and blocked_until != stored_login_block(
+            entry.data
+        ):
+            self.hass.config_entries.async_update_entry(
+                entry, data=with_login_block(entry.data, blocked_until)
+            )
+            self._raise_rate_limit_issue(blocked_until)
 
     # -- commands -----------------------------------------------------------
 

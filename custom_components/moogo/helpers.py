@@ -68,6 +68,9 @@ async def run_command[T](
         ):
             coordinator.async_recheck_device(device_id)
         raise translated_error(err) from err
+    finally:
+        # A command may have signed in again (or been refused a sign-in).
+        coordinator.async_store_client_state()
 
 
 def moogo_command[EntityT: MoogoEntity, **P](

@@ -8,7 +8,7 @@ from homeassistant.util import dt as dt_util
 import probatio as vol
 
 from .const import ISSUE_RATE_LIMITED
-from .coordinator import without_login_block
+from .entry_data import without_login_block
 
 
 def _local_time_with_zone(hass: HomeAssistant, moment: str) -> str:
