@@ -1,4 +1,4 @@
-"""The Moogo smart misting integration."""
+"""Sets up, migrates and unloads the config entry of a Moogo account."""
 
 from __future__ import annotations
 

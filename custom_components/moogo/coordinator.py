@@ -1,4 +1,4 @@
-"""The one place that polls the Moogo cloud."""
+"""The one place that polls the Moogo cloud: devices, schedules and settings."""
 
 from __future__ import annotations
 
@@ -453,9 +453,26 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             )
 
     async def async_refresh_slow_data(self, device_id: str) -> None:
-        """Re-read schedules and configuration of a device after an edit from HA."""
-        self._slow_refresh_due.add(device_id)
-        await self.async_refresh()
+        """Re-read schedules and configuration of the device an edit touched.
+
+        Two requests for that device alone, instead of a whole refresh (the
+        list and every device's details); the poll's timer is left as it is.
+        """
+        if not self.data or (item := self.data.devices.get(device_id)) is None:
+            return
+        try:
+            updated = await self._refresh_slow(item, dt_util.utcnow())
+        except MoogoError as err:
+            # Account-wide errors surface in the regular poll, which also
+            # reads this device's slow data again.
+            LOGGER.debug("Re-reading %s after an edit failed: %s", device_id, err)
+            self._slow_refresh_due.add(device_id)
+            return
+        finally:
+            self.async_store_client_state()
+        if self.data and device_id in self.data.devices:
+            self.data = MoogoData(devices={**self.data.devices, device_id: updated})
+            self.async_update_listeners()
 
     @callback
     def async_stop_spray_later(self, device_id: str, seconds: float) -> None:

@@ -1,4 +1,4 @@
-"""Repair flows of the Moogo integration."""
+"""Repair flows: let the user sign in again at once after a lockout."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Actions of the Moogo integration."""
+"""Actions of the Moogo integration: timed mists and schedule edits."""
 
 from __future__ import annotations
 

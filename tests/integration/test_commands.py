@@ -221,6 +221,25 @@ async def test_numbers_write_the_config(
     assert float(hass.states.get(number).state) == float(expected)
 
 
+async def test_an_edit_rereads_only_that_device(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """An edit costs its write plus that device's schedules and configuration."""
+    number = entity_id_of(hass, "number", PATIO_ID, "mist_duration")
+    cloud.sim.reset_counts()
+    await _call(hass, NUMBER_DOMAIN, SERVICE_SET_VALUE, number, **{ATTR_VALUE: 90})
+    await hass.async_block_till_done()
+    counts = cloud.sim.request_counts
+    assert "GET /v1/devices" not in counts
+    assert "GET /v1/devices/{device_id}" not in counts
+    assert counts["GET /v1/devices/{device_id}/schedules"] == 1
+    assert counts["GET /v1/devices/{device_id}/configs"] == 1
+    assert sum(counts.values()) == 3
+    assert float(hass.states.get(number).state) == 90
+
+
 async def test_command_to_offline_device_raises_translated_error(
     hass: HomeAssistant,
     cloud: Cloud,
