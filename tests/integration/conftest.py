@@ -1,7 +1,7 @@
 """Fixtures of the Home Assistant integration tests.
 
 The simulator, the entry and the helpers come from ``tests/conftest.py`` and
-``tests/common.py``; the names are re-exported for tests that import them from here.
+``tests/common.py``; this file adds only what HA's own test plugin provides.
 """
 
 from __future__ import annotations
@@ -10,33 +10,10 @@ import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from tests.common import (
-    EMAIL,
-    FROZEN_NOW,
-    GARDEN_ID,
-    PASSWORD,
-    PATIO_ID,
-    Cloud,
-    advance,
-    auto_enable_custom_integrations,
-    entity_id_of,
-    make_entry,
-)
+from tests.common import auto_enable_custom_integrations
 
-# Re-exported for the tests that import them from here; the autouse fixture
-# is imported so that it applies to this suite.
-__all__ = [
-    "EMAIL",
-    "FROZEN_NOW",
-    "GARDEN_ID",
-    "PASSWORD",
-    "PATIO_ID",
-    "Cloud",
-    "advance",
-    "auto_enable_custom_integrations",
-    "entity_id_of",
-    "make_entry",
-]
+# Imported so that the autouse fixture applies to this suite.
+__all__ = ["auto_enable_custom_integrations"]
 
 
 @pytest.fixture

@@ -23,8 +23,7 @@ from custom_components.moogo.const import (
     SLOW_UPDATE_INTERVAL,
     UPDATE_INTERVAL,
 )
-
-from .conftest import EMAIL, GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
+from tests.common import EMAIL, GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
 
 
 async def test_one_failing_device_does_not_fail_the_refresh(
