@@ -137,14 +137,17 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
                 translation_domain=DOMAIN, translation_key="auth_failed"
             ) from err
         except MoogoRateLimitError as err:
+            retry_after: float | None = None
             if (retry_at := self.client.login_blocked_until) is None:
-                # A throttled request, not a refused login: ask less often
-                # until the cloud answers again.
-                self.update_interval = RATE_LIMITED_UPDATE_INTERVAL
+                # A throttled request, not a refused login: the next poll
+                # waits longer (HA applies retry_after to that one poll only).
+                retry_after = RATE_LIMITED_UPDATE_INTERVAL.total_seconds()
                 retry_at = dt_util.utcnow() + RATE_LIMITED_UPDATE_INTERVAL
             self._raise_rate_limit_issue(retry_at)
             raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="rate_limited"
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                retry_after=retry_after,
             ) from err
         except MoogoError as err:
             raise UpdateFailed(
@@ -153,7 +156,6 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
                 translation_placeholders={"error": str(err)},
             ) from err
         # The account answers again, so any lockout is over.
-        self.update_interval = UPDATE_INTERVAL
         ir.async_delete_issue(self.hass, DOMAIN, self._rate_limit_issue_id)
         return data
 
