@@ -438,17 +438,11 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             # Account-wide errors surface in the regular poll.
             LOGGER.debug("Confirming the command to %s failed: %s", device_id, err)
         else:
-            if (item := self.data.devices.get(device_id)) is None:
-                return
             device = self._apply_pending(detail, dt_util.utcnow())
-            # Not async_set_updated_data: that would postpone the next poll.
-            self.data = MoogoData(
-                devices={
-                    **self.data.devices,
-                    device_id: replace(item, device=device, reachable=True),
-                }
-            )
-            self.async_update_listeners()
+            if not self._update_device(
+                device_id, lambda item: replace(item, device=device, reachable=True)
+            ):
+                return
         if device_id in self._pending and attempt < COMMAND_CONFIRM_ATTEMPTS:
             self._schedule_confirmation(
                 device_id, attempt + 1, COMMAND_CONFIRM_INTERVAL
@@ -472,9 +466,30 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             return
         finally:
             self.async_store_client_state()
-        if self.data and device_id in self.data.devices:
-            self.data = MoogoData(devices={**self.data.devices, device_id: updated})
-            self.async_update_listeners()
+        # A poll may have finished meanwhile: keep its readings, add the slow data.
+        self._update_device(
+            device_id,
+            lambda item: replace(
+                item,
+                schedules=updated.schedules,
+                config=updated.config,
+                slow_updated_at=updated.slow_updated_at,
+            ),
+        )
+
+    @callback
+    def _update_device(
+        self, device_id: str, change: Callable[[MoogoDeviceData], MoogoDeviceData]
+    ) -> bool:
+        """Change one device's current data between polls; False if it is gone.
+
+        Not async_set_updated_data: that would postpone the next poll.
+        """
+        if not self.data or (item := self.data.devices.get(device_id)) is None:
+            return False
+        self.data = MoogoData(devices={**self.data.devices, device_id: change(item)})
+        self.async_update_listeners()
+        return True
 
     @callback
     def async_stop_spray_later(self, device_id: str, seconds: float) -> None:
