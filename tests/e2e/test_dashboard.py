@@ -23,6 +23,7 @@ import yaml
 from .automations import REPO_ROOT, add_moogo, with_automations  # noqa: F401
 from .conftest import RealHome, eventually, moogo_errors
 from .test_browser import (
+    FIRST_LOAD,
     TRANSLATIONS,
     browser_page,
     frontend_ready,
@@ -185,7 +186,11 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
 
         # 3. The automation editor lists the Moogo triggers.
         await page.goto(f"{real_home.hass.url}/config/automation/edit/new")
-        await page.get_by_role("button", name="Add trigger").first.click()
+        # The editor is a large chunk of the frontend, loaded on first use: on
+        # a busy machine it takes longer than a step.
+        add_trigger = page.get_by_role("button", name="Add trigger").first
+        await expect(add_trigger).to_be_visible(timeout=FIRST_LOAD)
+        await add_trigger.click()
         search = page.get_by_role("textbox").first
         await search.fill("Moogo")
         for key in ("started_misting", "water_tank_empty", "went_offline"):
