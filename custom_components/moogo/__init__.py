@@ -74,7 +74,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> boo
         login_blocked_until=stored_login_block(entry.data),
     )
     coordinator = MoogoCoordinator(hass, entry, client)
-    entry.async_on_unload(coordinator.async_cancel_timers)
+    entry.async_on_unload(coordinator.commands.async_cancel)
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:

@@ -14,7 +14,8 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import MoogoConfigEntry, MoogoDeviceData
+from .coordinator import MoogoConfigEntry
+from .data import MoogoDeviceData
 from .entity import MoogoEntity, add_device_entities
 
 PARALLEL_UPDATES = 0

@@ -26,7 +26,8 @@ from homeassistant.util import dt as dt_util
 
 from .api import Schedule
 from .const import DOMAIN
-from .coordinator import MoogoConfigEntry, MoogoDeviceData
+from .coordinator import MoogoConfigEntry
+from .data import MoogoDeviceData
 from .entity import MoogoEntity, add_device_entities
 from .helpers import run_command
 from .services import MAX_DURATION_SECONDS
@@ -65,14 +66,6 @@ async def async_setup_entry(
 ) -> None:
     """Add a calendar for every device, now and as devices appear."""
     add_device_entities(entry, async_add_entities, MoogoCalendarEntity, CALENDARS)
-
-
-def device_zone(data: MoogoDeviceData) -> tzinfo:
-    """Return the device's time zone (schedules run in it), else Home Assistant's."""
-    zone = dt_util.get_default_time_zone()
-    if data.config and data.config.time_zone:
-        zone = dt_util.get_time_zone(data.config.time_zone) or zone
-    return zone
 
 
 def _api_weekday(day: date) -> int:
@@ -244,14 +237,14 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         """Schedules and zone decide every event the calendar's subscribers get."""
         return (
             self.entity_description.schedules_fn(self.device_data),
-            device_zone(self.device_data),
+            self.device_data.time_zone,
         )
 
     def _schedules(self) -> tuple[Schedule, ...]:
         return self.entity_description.schedules_fn(self.device_data) or ()
 
     def _runs(self, start: datetime, end: datetime) -> list[Run]:
-        zone = device_zone(self.device_data)
+        zone = self.device_data.time_zone
         now = dt_util.utcnow()
         runs = [
             run
@@ -299,7 +292,7 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
     def _is_next_run(self, schedule: Schedule, instance: str) -> bool:
         """Whether ``instance`` is the schedule's next run (not yet started)."""
         now = dt_util.utcnow()
-        zone = device_zone(self.device_data)
+        zone = self.device_data.time_zone
         upcoming = (
             run for run in schedule_runs(schedule, now, zone) if run.start > now
         )
@@ -323,7 +316,7 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
     @override
     async def async_create_event(self, **kwargs: Any) -> None:
         """Create a schedule from a weekly recurring event."""
-        fields = schedule_fields(kwargs, device_zone(self.device_data), creating=True)
+        fields = schedule_fields(kwargs, self.device_data.time_zone, creating=True)
         client = self.coordinator.client
         await run_command(
             self.coordinator,
@@ -350,7 +343,7 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         schedule = self._schedule(uid)
         if not self._whole_series(schedule, recurrence_id, recurrence_range):
             raise _refuse(translation_key="calendar_single_run_edit")
-        fields = schedule_fields(event, device_zone(self.device_data), creating=False)
+        fields = schedule_fields(event, self.device_data.time_zone, creating=False)
         await run_command(
             self.coordinator,
             self.coordinator.client.update_schedule(

@@ -21,7 +21,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 import probatio as vol
 
-from .coordinator import MoogoDeviceData
+from .data import MoogoDeviceData
 from .device_changes import (
     SIGNAL_DEVICE_CHANGED,
     DeviceChange,

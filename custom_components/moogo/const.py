@@ -18,9 +18,14 @@ CONF_LOGIN_BLOCKED_UNTIL: Final = "login_blocked_until"
 # Readings change slowly and the cloud locks out noisy accounts: 30 s is a
 # compromise between fresh tank/spraying states and request volume.
 UPDATE_INTERVAL: Final = timedelta(seconds=30)
+# The list (one request per account) carries every device's online and
+# spraying state; a device's readings (temperature, humidity, tanks) change
+# slowly outdoors, so its detail is read when its list entry changes and
+# otherwise once in this interval, at a fixed point per device.
+DETAILS_UPDATE_INTERVAL: Final = timedelta(minutes=5)
 # Schedules and configuration only change when someone edits them; HA's own
-# edits refresh them at once, so a slow poll catches changes from the app.
-SLOW_UPDATE_INTERVAL: Final = timedelta(minutes=10)
+# edits re-read them at once, so a slow poll catches changes from the app.
+SLOW_UPDATE_INTERVAL: Final = timedelta(minutes=30)
 # HA's shared session has no practical timeout of its own (aiohttp's default
 # is 5 minutes), so the integration bounds its own calls.
 REFRESH_TIMEOUT: Final = timedelta(seconds=45)
@@ -37,6 +42,8 @@ COMMAND_CONFIRM_INTERVAL: Final = timedelta(seconds=1)
 COMMAND_CONFIRM_ATTEMPTS: Final = 6
 # How long the commanded state wins over contrary cloud reports.
 COMMAND_PENDING_TIMEOUT: Final = timedelta(seconds=20)
+# A mist's end is read this long after it is due, so the pump has stopped.
+MIST_END_READ_DELAY: Final = timedelta(seconds=1)
 
 # A throttled data request (the token still works): poll this slowly until the
 # cloud answers again, instead of asking again every UPDATE_INTERVAL.

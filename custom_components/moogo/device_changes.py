@@ -19,7 +19,8 @@ from homeassistant.helpers.target import (
 )
 
 from .const import DOMAIN
-from .coordinator import MoogoConfigEntry, MoogoCoordinator, MoogoDeviceData
+from .coordinator import MoogoConfigEntry, MoogoCoordinator
+from .data import MoogoDeviceData
 
 SIGNAL_DEVICE_CHANGED = f"{DOMAIN}_device_changed"
 

@@ -11,7 +11,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
 from .const import CONF_TOKEN, DOMAIN
-from .coordinator import MoogoConfigEntry, MoogoCoordinator, MoogoDeviceData
+from .coordinator import MoogoConfigEntry, MoogoCoordinator
+from .data import MoogoDeviceData
 
 TO_REDACT = {CONF_EMAIL, CONF_PASSWORD, CONF_TOKEN, "user_id", "unique_id", "title"}
 

@@ -12,7 +12,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import MoogoConfigEntry, MoogoCoordinator, MoogoDeviceData
+from .coordinator import MoogoConfigEntry, MoogoCoordinator
+from .data import MoogoDeviceData
 
 
 class MoogoEntity(CoordinatorEntity[MoogoCoordinator]):

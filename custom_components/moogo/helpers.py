@@ -66,7 +66,7 @@ async def run_command[T](
         elif device_id is not None and isinstance(
             err, MoogoConnectionError | MoogoResponseError
         ):
-            coordinator.async_recheck_device(device_id)
+            coordinator.commands.async_recheck_device(device_id)
         raise translated_error(err) from err
     finally:
         # A command may have signed in again (or been refused a sign-in).

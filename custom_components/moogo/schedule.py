@@ -72,3 +72,22 @@ def next_occurrence(
         if start is not None and (best is None or start < best.start):
             best = Occurrence(schedule, start)
     return best
+
+
+def running_occurrence(
+    schedules: Iterable[Schedule], now: datetime, zone: tzinfo
+) -> Occurrence | None:
+    """Return the run of an enabled schedule that is under way at ``now``.
+
+    A run starts at its hour and minute and lasts its duration, so a mist the
+    device started by itself ends at a known time when a schedule started it.
+    """
+    for schedule in schedules:
+        if not schedule.enabled or not schedule.duration:
+            continue
+        # A run under way started at most its duration ago: search from then.
+        since = now - timedelta(seconds=schedule.duration)
+        start = next(_occurrences(schedule, since, zone), None)
+        if start is not None and start <= now:
+            return Occurrence(schedule, start)
+    return None

@@ -23,7 +23,8 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import MoogoConfigEntry, MoogoDeviceData
+from .coordinator import MoogoConfigEntry
+from .data import MoogoDeviceData
 from .entity import MoogoEntity, add_device_entities
 from .schedule import weekday_names
 

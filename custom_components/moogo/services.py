@@ -123,8 +123,8 @@ async def _async_mist(call: ServiceCall) -> None:
             },
         )
     await run_command(coordinator, coordinator.client.start_spray(device_id), device_id)
-    coordinator.async_expect_spraying(device_id, True)
-    coordinator.async_stop_spray_later(device_id, duration)
+    coordinator.commands.async_expect_spraying(device_id, True)
+    coordinator.commands.async_stop_spray_later(device_id, duration)
 
 
 def _schedules_of(

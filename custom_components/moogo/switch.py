@@ -12,7 +12,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import MoogoClient
-from .coordinator import MoogoConfigEntry, MoogoDeviceData
+from .coordinator import MoogoConfigEntry
+from .data import MoogoDeviceData
 from .entity import MoogoEntity, add_device_entities
 from .helpers import moogo_command
 from .schedule_switch import async_add_schedule_switches
@@ -131,6 +132,6 @@ class MoogoSwitchEntity(MoogoEntity, SwitchEntity):
             self.coordinator.client, self.device_id, on
         )
         if self.entity_description.changes_spraying:
-            self.coordinator.async_expect_spraying(self.device_id, on)
+            self.coordinator.commands.async_expect_spraying(self.device_id, on)
         else:
             await self.coordinator.async_refresh_slow_data(self.device_id)

@@ -19,7 +19,7 @@ from homeassistant.helpers.trigger import (
 from homeassistant.helpers.typing import ConfigType
 import probatio as vol
 
-from .coordinator import MoogoDeviceData
+from .data import MoogoDeviceData
 from .device_changes import (
     SIGNAL_DEVICE_CHANGED,
     DeviceChange,

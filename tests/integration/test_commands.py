@@ -84,7 +84,7 @@ async def test_spray_switch_turns_at_once_and_is_confirmed(
         "POST /v1/devices/{device_id}/start": 1,
         "GET /v1/devices/{device_id}": 1,
     }
-    assert PATIO_ID not in init_integration.runtime_data._pending
+    assert PATIO_ID not in init_integration.runtime_data.commands._pending
     assert hass.states.get(spray).state == STATE_ON
 
     await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_OFF, spray)
@@ -374,12 +374,12 @@ async def test_confirmation_reads_the_device_until_it_reacts(
     cloud.sim.reset_faults()
     await advance(hass, freezer, timedelta(seconds=0))
     assert hass.states.get(spray).state == STATE_ON
-    assert PATIO_ID in init_integration.runtime_data._pending
+    assert PATIO_ID in init_integration.runtime_data.commands._pending
 
     # 5 s: the pump runs; confirmed, and nothing but this device was read.
     await advance(hass, freezer, timedelta(seconds=0))
     assert cloud.sim.is_spraying(PATIO_ID)
-    assert PATIO_ID not in init_integration.runtime_data._pending
+    assert PATIO_ID not in init_integration.runtime_data.commands._pending
     assert hass.states.get(spray).state == STATE_ON
     assert set(cloud.sim.request_counts) == {"GET /v1/devices/{device_id}"}
     assert cloud.sim.request_counts["GET /v1/devices/{device_id}"] == 3

@@ -18,6 +18,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.moogo.const import (
+    DETAILS_UPDATE_INTERVAL,
     DOMAIN,
     RATE_LIMITED_UPDATE_INTERVAL,
     SLOW_UPDATE_INTERVAL,
@@ -42,7 +43,8 @@ async def test_one_failing_device_does_not_fail_the_refresh(
     cloud.sim.device(PATIO_ID).temperature = 31.0
 
     with caplog.at_level(logging.INFO, logger="custom_components.moogo"):
-        await advance(hass, freezer, UPDATE_INTERVAL)
+        # Each device's detail is read on its turn within five minutes.
+        await advance(hass, freezer, DETAILS_UPDATE_INTERVAL)
         await advance(hass, freezer, UPDATE_INTERVAL)
 
     assert init_integration.runtime_data.last_update_success
@@ -53,10 +55,12 @@ async def test_one_failing_device_does_not_fail_the_refresh(
     assert len(unavailable_logs) == 1
 
     cloud.sim.reset_faults()
+    cloud.sim.reset_counts()
     with caplog.at_level(logging.INFO, logger="custom_components.moogo"):
-        await advance(hass, freezer, UPDATE_INTERVAL)
+        # An unavailable device is asked again on every poll, not on its turn.
         await advance(hass, freezer, UPDATE_INTERVAL)
 
+    assert cloud.sim.request_counts["GET /v1/devices/{device_id}"] == 1
     assert hass.states.get(garden_temperature).state == "22.0"
     back_logs = [r for r in caplog.records if "available again" in r.getMessage()]
     assert len(back_logs) == 1
@@ -155,26 +159,25 @@ async def test_devices_added_and_removed_without_reload(
     assert hass.states.get(porch_temperature).state == "18.5"
 
 
-async def test_request_budget_per_refresh(
+async def test_request_budget_of_a_quiet_account(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     cloud: Cloud,
     init_integration: MockConfigEntry,
 ) -> None:
-    """A fast refresh costs one list plus one detail per device; slow data waits."""
+    """Nothing changes: the list every poll, details every 5 min, slow data every 30."""
     cloud.sim.reset_counts()
-    await advance(hass, freezer, UPDATE_INTERVAL)
+    polls = int(SLOW_UPDATE_INTERVAL / UPDATE_INTERVAL)
+    # advance() adds a second to each step: stop just short of 30 minutes.
+    for _ in range(polls - 2):
+        await advance(hass, freezer, UPDATE_INTERVAL)
     assert cloud.sim.request_counts == {
-        "GET /v1/devices": 1,
-        "GET /v1/devices/{device_id}": 2,
+        "GET /v1/devices": polls - 2,
+        # Six turns of five minutes each in 29 min 58 s, for both devices.
+        "GET /v1/devices/{device_id}": 2 * 6,
+        "GET /v1/devices/{device_id}/schedules": 2,
+        "GET /v1/devices/{device_id}/configs": 2,
     }
-
-    cloud.sim.reset_counts()
-    await advance(hass, freezer, SLOW_UPDATE_INTERVAL)
-    counts = cloud.sim.request_counts
-    assert counts["GET /v1/devices/{device_id}/schedules"] == 2
-    assert counts["GET /v1/devices/{device_id}/configs"] == 2
-    assert counts["GET /v1/devices"] == 1
 
 
 async def test_offline_devices_cost_no_detail_request(
@@ -186,7 +189,8 @@ async def test_offline_devices_cost_no_detail_request(
     """The list already says a device is offline; its stale detail is not fetched."""
     cloud.sim.set_online(GARDEN_ID, False)
     cloud.sim.reset_counts()
-    await advance(hass, freezer, UPDATE_INTERVAL)
+    # Both devices' turns come; only the online one is read.
+    await advance(hass, freezer, DETAILS_UPDATE_INTERVAL)
     assert cloud.sim.request_counts == {
         "GET /v1/devices": 1,
         "GET /v1/devices/{device_id}": 1,
@@ -226,7 +230,7 @@ async def test_device_token_rejected_after_relogin_starts_reauth(
     cloud.sim.faults.update({"http_status": 401, "paths": [f"/v1/devices/{PATIO_ID}"]})
     cloud.sim.reset_counts()
 
-    await advance(hass, freezer, UPDATE_INTERVAL)
+    await advance(hass, freezer, DETAILS_UPDATE_INTERVAL)
 
     assert cloud.sim.request_counts["POST /v1/user/login"] == 1
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)

@@ -16,7 +16,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.moogo import async_remove_config_entry_device
 from custom_components.moogo.api import MoogoToken
-from custom_components.moogo.const import CONF_TOKEN, DOMAIN, UPDATE_INTERVAL
+from custom_components.moogo.const import (
+    CONF_TOKEN,
+    DETAILS_UPDATE_INTERVAL,
+    DOMAIN,
+    UPDATE_INTERVAL,
+)
 from tests.common import EMAIL, PASSWORD, PATIO_ID, Cloud, advance, make_entry
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +79,7 @@ async def test_second_entry_keeps_polling_after_first_is_removed(
     assert await hass.config_entries.async_remove(first.entry_id)
     await hass.async_block_till_done()
     cloud.sim.device(other_device.device_id).temperature = 23.5
-    await advance(hass, freezer, UPDATE_INTERVAL)
+    await advance(hass, freezer, DETAILS_UPDATE_INTERVAL)
 
     assert not async_get_clientsession(hass).closed
     assert second.state is ConfigEntryState.LOADED
@@ -129,7 +134,7 @@ async def test_revoked_token_leads_to_one_login(
     cloud.sim.revoke_tokens()
     cloud.sim.device(PATIO_ID).temperature = 30.0
 
-    await advance(hass, freezer, UPDATE_INTERVAL)
+    await advance(hass, freezer, DETAILS_UPDATE_INTERVAL)
 
     assert cloud.logins() == 1
     assert hass.states.get(TEMPERATURE).state == "30.0"

@@ -95,15 +95,14 @@ async def test_every_trigger_fires_for_its_device_only(
     await _refresh(hass, init_integration)
     assert len(calls) == 1
 
-    device.stop_spraying(sim.now(), 0)
-    await _refresh(hass, init_integration)
-    assert _ran(calls)[1:] == [("stopped_misting", patio)]
-
+    # The tanks run dry during the mist; its end is when HA reads them.
     device.water_level = 0
     device.liquid_level = 0
+    device.stop_spraying(sim.now(), 0)
     await _refresh(hass, init_integration)
-    assert sorted(_ran(calls)[2:]) == [
+    assert sorted(_ran(calls)[1:]) == [
         ("concentrate_tank_empty", patio),
+        ("stopped_misting", patio),
         ("water_tank_empty", patio),
     ]
 

@@ -146,6 +146,9 @@ class Case:
                 sim.faults.update(
                     {"http_status": 500, "paths": [f"/v1/devices/{GARDEN_ID}"]}
                 )
+                # A detail is read on the device's turn or when its list entry
+                # changes: renamed in the app, the Garden is read this poll.
+                sim.device(GARDEN_ID).name = "Back garden"
             case _:  # pragma: no cover - a new fault needs a branch here
                 raise AssertionError(f"unknown fault {self.fault.key}")
         sim.reset_counts()

@@ -155,10 +155,13 @@ def _sample(hass: HomeAssistant, entry: MockConfigEntry) -> Sample:
             1 for h in get_scheduled_timer_handles(hass.loop) if not h.cancelled()
         ),
         connections=sum(len(c) for c in connector._conns.values()),
-        bookkeeping=len(coordinator._pending)
-        + len(coordinator._unreachable)
-        + len(coordinator._stop_timers)
-        + len(coordinator._slow_refresh_due),
+        bookkeeping=len(coordinator.commands._pending)
+        + len(coordinator.commands._started)
+        + len(coordinator.commands._stop_timers)
+        + len(coordinator.commands._end_timers)
+        + len(coordinator._unavailable)
+        + len(coordinator.reader._listed)
+        + len(coordinator.reader._slow_due),
     )
 
 

@@ -1,0 +1,166 @@
+"""Reads one device at a time: its detail and its slow data, each when due."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import replace
+from datetime import datetime
+
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    Device,
+    DeviceConfig,
+    MoogoAuthError,
+    MoogoClient,
+    MoogoError,
+    MoogoRateLimitError,
+)
+from .commands import CommandTracker
+from .const import (
+    DETAILS_UPDATE_INTERVAL,
+    LOGGER,
+    MAX_CONCURRENT_REQUESTS,
+    SLOW_UPDATE_INTERVAL,
+)
+from .data import MoogoDeviceData, listed_fields, merge_summary, turn_passed
+
+
+class DeviceReader:
+    """Decides what of a device a poll reads, and reads it.
+
+    The list (read by the coordinator) says whether a device is online and
+    misting; its detail is read when that changed and otherwise on the
+    device's turn, its schedules and configuration on a slower turn.
+    """
+
+    def __init__(self, client: MoogoClient, commands: CommandTracker) -> None:
+        """Read through ``client``; show ``commands``' pending states."""
+        self._client = client
+        self._commands = commands
+        self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
+        #: Each device's turns fall at fixed offsets from here.
+        self._origin = dt_util.utcnow()
+        #: What the cloud last said of each device in the list's fields.
+        self._listed: dict[str, tuple[object, ...]] = {}
+        self._slow_due: set[str] = set()
+
+    def mark_slow_due(self, device_id: str) -> None:
+        """Have the next poll read the device's schedules and configuration."""
+        self._slow_due.add(device_id)
+
+    def forget(self, current: set[str]) -> None:
+        """Drop what is kept of devices the account no longer has."""
+        for device_id in self._listed.keys() - current:
+            del self._listed[device_id]
+        self._slow_due &= current
+
+    async def _bounded[T](self, call: Awaitable[T]) -> T:
+        async with self._semaphore:
+            return await call
+
+    def _details_wanted(
+        self, summary: Device, previous: MoogoDeviceData | None, now: datetime
+    ) -> bool:
+        """Tell whether a device's detail is worth a request on this poll."""
+        device_id = summary.device_id
+        return (
+            previous is None
+            or not previous.available
+            or self._listed.get(device_id) != listed_fields(summary)
+            or turn_passed(
+                device_id,
+                DETAILS_UPDATE_INTERVAL,
+                previous.details_updated_at,
+                now,
+                self._origin,
+            )
+        )
+
+    async def refresh(
+        self, summary: Device, previous: MoogoDeviceData | None, now: datetime
+    ) -> MoogoDeviceData:
+        """Fetch one device's detail and slow data when due; never raises."""
+        device_id = summary.device_id
+        base = previous or MoogoDeviceData(device=summary)
+        listed = merge_summary(base.device, summary)
+        if summary.online is False:
+            # An offline device's detail is stale at best: keep what we knew.
+            self._seen_listed(base, summary, now)
+            return replace(
+                base, device=self._commands.apply_pending(listed, now), available=False
+            )
+        if not self._details_wanted(summary, previous, now):
+            self._seen_listed(base, summary, now)
+            data = replace(base, device=self._commands.apply_pending(listed, now))
+        else:
+            try:
+                detail = await self._bounded(self._client.get_device(device_id))
+            except MoogoAuthError, MoogoRateLimitError:
+                raise
+            except MoogoError as err:
+                LOGGER.debug("Detail of device %s failed: %s", device_id, err)
+                return replace(base, device=listed, available=False)
+            data = self.with_detail(base, detail, now)
+        if device_id in self._slow_due or turn_passed(
+            device_id, SLOW_UPDATE_INTERVAL, data.slow_updated_at, now, self._origin
+        ):
+            data = await self.read_slow(data, now)
+        return data
+
+    def with_detail(
+        self, base: MoogoDeviceData, detail: Device, now: datetime
+    ) -> MoogoDeviceData:
+        """Return a device's data after a fresh read of its detail."""
+        self._seen_listed(base, detail, now)
+        return replace(
+            base,
+            device=self._commands.apply_pending(detail, now),
+            available=detail.online is not False,
+            details_updated_at=now,
+        )
+
+    def _seen_listed(self, base: MoogoDeviceData, seen: Device, now: datetime) -> None:
+        """Remember what the cloud said in the list's fields; note a mist start."""
+        before = self._listed.get(seen.device_id)
+        self._listed[seen.device_id] = listed_fields(seen)
+        if seen.spraying and before is not None and not before[2]:
+            self._commands.async_mist_seen(base, now)
+
+    async def read_slow(self, data: MoogoDeviceData, now: datetime) -> MoogoDeviceData:
+        """Fetch schedules and configuration; keep the old values on failure."""
+        device_id = data.device.device_id
+        schedules_result, config_result = await asyncio.gather(
+            self._bounded(self._client.get_schedules(device_id)),
+            self._bounded(self._client.get_config(device_id)),
+            return_exceptions=True,
+        )
+        for result in (schedules_result, config_result):
+            # Account-wide and unexpected errors end the refresh; a device's
+            # own failure only keeps its last slow data.
+            if isinstance(result, BaseException) and (
+                isinstance(result, MoogoAuthError | MoogoRateLimitError)
+                or not isinstance(result, MoogoError)
+            ):
+                raise result
+        failed = isinstance(schedules_result, MoogoError) or isinstance(
+            config_result, MoogoError
+        )
+        if failed:
+            LOGGER.debug(
+                "Schedules or configuration of %s failed; retrying next refresh",
+                device_id,
+            )
+        else:
+            self._slow_due.discard(device_id)
+        return replace(
+            data,
+            schedules=tuple(schedules_result)
+            if isinstance(schedules_result, list)
+            else data.schedules,
+            config=config_result
+            if isinstance(config_result, DeviceConfig)
+            else data.config,
+            slow_updated_at=data.slow_updated_at if failed else now,
+        )

@@ -1,0 +1,189 @@
+"""What each poll reads: details on a list change or on the device's turn, a mist's end when due."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.moogo.const import DETAILS_UPDATE_INTERVAL, UPDATE_INTERVAL
+from moogo_sim import MoogoSimulator
+from moogo_sim.state import SprayEpisode
+from tests.common import EMAIL, PATIO_ID, Cloud, advance, entity_id_of
+
+DETAIL_ROUTE = "GET /v1/devices/{device_id}"
+SECOND = timedelta(0)  # advance() adds the second itself
+
+
+def _start_mist(sim: MoogoSimulator) -> None:
+    sim.device(PATIO_ID).start_spraying(sim.now(), 0)
+
+
+def _new_firmware(sim: MoogoSimulator) -> None:
+    sim.device(PATIO_ID).firmware = "1.3.0"
+
+
+def _renamed(sim: MoogoSimulator) -> None:
+    sim.device(PATIO_ID).name = "Terrace"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_start_mist, _new_firmware, _renamed],
+    ids=["mist started", "new firmware", "renamed"],
+)
+async def test_a_changed_list_entry_reads_the_detail_at_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+    change: Callable[[MoogoSimulator], None],
+) -> None:
+    """Whatever the list shows changed, that poll brings the device's readings too."""
+    temperature = entity_id_of(hass, "sensor", PATIO_ID, "temperature")
+    cloud.sim.device(PATIO_ID).temperature = 33.0
+    change(cloud.sim)
+
+    await advance(hass, freezer, UPDATE_INTERVAL)
+
+    assert hass.states.get(temperature).state == "33.0"
+
+
+async def test_unchanged_readings_wait_for_the_device_turn(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A reading alone changes nothing in the list: it shows within five minutes."""
+    temperature = entity_id_of(hass, "sensor", PATIO_ID, "temperature")
+    cloud.sim.device(PATIO_ID).temperature = 33.0
+
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    # The Patio's turn is later in the five minutes (a fixed hash of its id).
+    assert hass.states.get(temperature).state == "27.5"
+
+    await advance(hass, freezer, DETAILS_UPDATE_INTERVAL - UPDATE_INTERVAL)
+    assert hass.states.get(temperature).state == "33.0"
+
+
+async def test_a_device_back_online_is_read_at_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Back online, a device's readings come with the poll that sees it."""
+    temperature = entity_id_of(hass, "sensor", PATIO_ID, "temperature")
+    cloud.sim.set_online(PATIO_ID, False)
+    await advance(hass, freezer, UPDATE_INTERVAL)
+
+    cloud.sim.device(PATIO_ID).temperature = 12.0
+    cloud.sim.set_online(PATIO_ID, True)
+    await advance(hass, freezer, UPDATE_INTERVAL)
+
+    assert hass.states.get(temperature).state == "12.0"
+
+
+async def test_details_of_many_devices_spread_over_the_interval(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Fifty devices are read once each in five minutes, a few on each poll."""
+    for number in range(48):
+        cloud.sim.add_device(EMAIL, device_id=f"MGMANY{number:05d}")
+    await advance(hass, freezer, UPDATE_INTERVAL)  # the new devices' first read
+
+    per_poll: list[int] = []
+    for _ in range(int(DETAILS_UPDATE_INTERVAL / UPDATE_INTERVAL)):
+        cloud.sim.reset_counts()
+        await advance(hass, freezer, UPDATE_INTERVAL)
+        per_poll.append(cloud.sim.request_counts.get(DETAIL_ROUTE, 0))
+
+    # Ten polls of 31 s cover each device's turn once; none gets two.
+    assert sum(per_poll) == 50
+    assert max(per_poll) <= 10, per_poll
+
+
+async def _seconds_until_off(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, cloud: Cloud, switch: str
+) -> int:
+    """Wait for the pump to stop, then count seconds until HA shows it."""
+    while cloud.sim.is_spraying(PATIO_ID):
+        await advance(hass, freezer, SECOND)
+        assert hass.states.get(switch).state == STATE_ON
+    seconds = 0
+    while hass.states.get(switch).state != STATE_OFF:
+        await advance(hass, freezer, SECOND)
+        seconds += 1
+        assert seconds <= UPDATE_INTERVAL.total_seconds()
+    return seconds
+
+
+async def test_the_end_of_a_mist_from_ha_shows_when_it_happens(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The default duration is known: one read when it is over, not the next poll."""
+    switch = entity_id_of(hass, "switch", PATIO_ID, "spray")
+    # Half a poll in, so that the mist ends long before the next poll.
+    await advance(hass, freezer, timedelta(seconds=14))
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": switch}, blocking=True
+    )
+
+    assert await _seconds_until_off(hass, freezer, cloud, switch) <= 5
+    # The mist's end brought its figures along.
+    duration = entity_id_of(hass, "sensor", PATIO_ID, "last_mist_duration")
+    assert float(hass.states.get(duration).state) == pytest.approx(60, abs=1)
+
+
+@pytest.mark.freeze_time("2026-07-01T14:29:45+00:00")  # 07:29:45 PDT, a Wednesday
+async def test_the_end_of_a_scheduled_mist_shows_when_it_happens(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The Patio's 07:30 schedule runs 45 s: HA reads it then, not at the next poll."""
+    switch = entity_id_of(hass, "switch", PATIO_ID, "spray")
+    await advance(hass, freezer, timedelta(seconds=14))
+    # The device runs its schedule by itself, behind HA's back.
+    cloud.sim.device(PATIO_ID).episodes.append(SprayEpisode(cloud.sim.now(), 45))
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    assert hass.states.get(switch).state == STATE_ON
+
+    assert await _seconds_until_off(hass, freezer, cloud, switch) <= 5
+
+
+async def test_a_command_reads_only_its_device(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A mist from HA costs the start, one confirmation and one read at its end."""
+    switch = entity_id_of(hass, "switch", PATIO_ID, "spray")
+    cloud.sim.reset_counts()
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": switch}, blocking=True
+    )
+    for _ in range(6):
+        await advance(hass, freezer, timedelta(seconds=10))
+
+    counts = cloud.sim.request_counts
+    assert counts.pop("POST /v1/devices/{device_id}/start") == 1
+    polls = counts.pop("GET /v1/devices")
+    assert polls == 2
+    # Confirmation and end read; the Garden's turn (20 s into the five
+    # minutes) falls in this minute too.
+    assert counts == {DETAIL_ROUTE: 3}
