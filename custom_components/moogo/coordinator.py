@@ -65,6 +65,13 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
     # -- refresh ----------------------------------------------------------
 
     @override
+    async def async_request_refresh(self) -> None:
+        """Read everything of every device: someone asked (update_entity)."""
+        if self.data:
+            self.reader.mark_all_due(self.data.devices)
+        await super().async_request_refresh()
+
+    @override
     async def _async_update_data(self) -> MoogoData:
         try:
             return await self._async_poll()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from dataclasses import replace
 from datetime import datetime
 
@@ -44,16 +44,23 @@ class DeviceReader:
         self._origin = dt_util.utcnow()
         #: What the cloud last said of each device in the list's fields.
         self._listed: dict[str, tuple[object, ...]] = {}
+        self._details_due: set[str] = set()
         self._slow_due: set[str] = set()
 
     def mark_slow_due(self, device_id: str) -> None:
         """Have the next poll read the device's schedules and configuration."""
         self._slow_due.add(device_id)
 
+    def mark_all_due(self, device_ids: Iterable[str]) -> None:
+        """Have the next poll read everything of these devices."""
+        self._details_due.update(device_ids)
+        self._slow_due.update(self._details_due)
+
     def forget(self, current: set[str]) -> None:
         """Drop what is kept of devices the account no longer has."""
         for device_id in self._listed.keys() - current:
             del self._listed[device_id]
+        self._details_due &= current
         self._slow_due &= current
 
     async def _bounded[T](self, call: Awaitable[T]) -> T:
@@ -68,6 +75,7 @@ class DeviceReader:
         return (
             previous is None
             or not previous.available
+            or device_id in self._details_due
             or self._listed.get(device_id) != listed_fields(summary)
             or turn_passed(
                 device_id,
@@ -113,6 +121,7 @@ class DeviceReader:
         self, base: MoogoDeviceData, detail: Device, now: datetime
     ) -> MoogoDeviceData:
         """Return a device's data after a fresh read of its detail."""
+        self._details_due.discard(detail.device_id)
         self._seen_listed(base, detail, now)
         return replace(
             base,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -187,3 +188,25 @@ async def test_a_command_reads_only_its_device(
     # Confirmation and end read; the Garden's turn (20 s into the five
     # minutes) falls in this minute too.
     assert counts == {DETAIL_ROUTE: 3}
+
+
+async def test_update_entity_reads_everything_at_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Asked for an update, HA reads readings, schedules and settings now."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    temperature = entity_id_of(hass, "sensor", PATIO_ID, "temperature")
+    schedules = entity_id_of(hass, "sensor", PATIO_ID, "enabled_schedules")
+    cloud.sim.device(PATIO_ID).temperature = 33.0
+    cloud.sim.add_schedule(PATIO_ID, hour=6, minute=0, duration=30)
+
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {"entity_id": temperature}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+    assert hass.states.get(temperature).state == "33.0"
+    assert hass.states.get(schedules).state == "3"
