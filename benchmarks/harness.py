@@ -416,7 +416,7 @@ class _ConfirmationProbe:
         if self.reported_at is not None:
             return
         for device in devices:
-            if device.device_id == self._device_id and device.spraying:
+            if device.device_id == self._device_id and device.misting:
                 self.reported_at = perf_counter()
 
     def close(self) -> None:

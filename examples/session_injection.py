@@ -47,7 +47,7 @@ DEMO_EMAIL = "demo@moogo.example"
 DEMO_PASSWORD = "demo-password"
 NEIGHBOUR_EMAIL = "neighbour@moogo.example"
 NEIGHBOUR_PASSWORD = "neighbour-password"
-SPRAY_REACTION_TIMEOUT = 20.0
+MIST_REACTION_TIMEOUT = 20.0
 
 
 def heading(text: str) -> None:
@@ -164,15 +164,15 @@ async def shared_session(url: str, accounts: Sequence[tuple[str, str]]) -> None:
         show("shared session after closing both clients", state_of(session))
 
 
-async def wait_for_spraying(
+async def wait_for_misting(
     client: MoogoClient, device_id: str, expected: bool
 ) -> float:
     """Poll until the device reports ``expected``; return the seconds it took."""
     started = time.monotonic()
     while True:
-        if (await client.get_device(device_id)).spraying is expected:
+        if (await client.get_device(device_id)).misting is expected:
             return time.monotonic() - started
-        if time.monotonic() - started > SPRAY_REACTION_TIMEOUT:
+        if time.monotonic() - started > MIST_REACTION_TIMEOUT:
             raise TimeoutError(f"device {device_id} did not react in time")
         await asyncio.sleep(0.5)
 
@@ -207,12 +207,12 @@ async def real_use(url: str, email: str, password: str) -> None:
         if target is None:
             show("spray", "skipped: no online device")
         else:
-            await client.start_spray(target.device_id)
-            took = await wait_for_spraying(client, target.device_id, True)
-            show(f"start_spray({target.device_id})", f"spraying after {took:.1f} s")
-            await client.stop_spray(target.device_id)
-            took = await wait_for_spraying(client, target.device_id, False)
-            show(f"stop_spray({target.device_id})", f"idle after {took:.1f} s")
+            await client.start_mist(target.device_id)
+            took = await wait_for_misting(client, target.device_id, True)
+            show(f"start_mist({target.device_id})", f"spraying after {took:.1f} s")
+            await client.stop_mist(target.device_id)
+            took = await wait_for_misting(client, target.device_id, False)
+            show(f"stop_mist({target.device_id})", f"idle after {took:.1f} s")
         await client.close()
 
         # What an application stores (Home Assistant: in the config entry).

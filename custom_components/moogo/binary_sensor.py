@@ -50,7 +50,7 @@ BINARY_SENSORS: tuple[MoogoBinarySensorEntityDescription, ...] = (
         key="concentrate_empty",
         translation_key="concentrate_empty",
         device_class=BinarySensorDeviceClass.PROBLEM,
-        value_fn=lambda data: data.device.liquid_empty,
+        value_fn=lambda data: data.device.concentrate_empty,
     ),
 )
 

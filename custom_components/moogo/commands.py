@@ -45,15 +45,15 @@ class DeviceStore(Protocol):
 
 
 @dataclass(slots=True)
-class _PendingSpray:
-    """A spray command not yet reflected by the cloud's runStatus."""
+class _PendingMist:
+    """A mist command not yet reflected by the cloud's runStatus."""
 
-    spraying: bool
+    misting: bool
     deadline: datetime
 
 
 class CommandTracker:
-    """Shows commanded spray states at once and reads one device when it reacts.
+    """Shows commanded mist states at once and reads one device when it reacts.
 
     Each read is of the one device concerned (one request), never a whole
     refresh: to confirm a start or stop, to see what a command with a lost
@@ -73,7 +73,7 @@ class CommandTracker:
         self._entry = entry
         self._client = client
         self._store = store
-        self._pending: dict[str, _PendingSpray] = {}
+        self._pending: dict[str, _PendingMist] = {}
         self._confirm_timers: dict[str, CALLBACK_TYPE] = {}
         self._stop_timers: dict[str, CALLBACK_TYPE] = {}
         self._end_timers: dict[str, CALLBACK_TYPE] = {}
@@ -81,29 +81,29 @@ class CommandTracker:
         self._started: set[str] = set()
 
     def apply_pending(self, device: Device, now: datetime) -> Device:
-        """Show a commanded spray state until the cloud reports it or time runs out."""
+        """Show a commanded mist state until the cloud reports it or time runs out."""
         pending = self._pending.get(device.device_id)
         if pending is None:
             return device
-        if device.spraying == pending.spraying or now >= pending.deadline:
+        if device.misting == pending.misting or now >= pending.deadline:
             del self._pending[device.device_id]
             return device
-        return replace(device, spraying=pending.spraying)
+        return replace(device, misting=pending.misting)
 
     @callback
-    def async_expect_spraying(self, device_id: str, spraying: bool) -> None:
+    def async_expect_misting(self, device_id: str, misting: bool) -> None:
         """Show a commanded state at once and confirm it after the device reacts."""
-        self._pending[device_id] = _PendingSpray(
-            spraying, dt_util.utcnow() + COMMAND_PENDING_TIMEOUT
+        self._pending[device_id] = _PendingMist(
+            misting, dt_util.utcnow() + COMMAND_PENDING_TIMEOUT
         )
-        if spraying:
+        if misting:
             self._started.add(device_id)
         else:
             self._started.discard(device_id)
             _cancel(self._end_timers, device_id)
         self._store.async_update_device(
             device_id,
-            lambda item: replace(item, device=replace(item.device, spraying=spraying)),
+            lambda item: replace(item, device=replace(item.device, misting=misting)),
         )
         self._schedule_read(device_id, COMMAND_CONFIRM_DELAY, self._confirm_timers)
 
@@ -138,8 +138,8 @@ class CommandTracker:
         ends_at: datetime | None = None
         if device_id in self._started:
             self._started.discard(device_id)
-            if item.config and item.config.spraying_seconds:
-                ends_at = now + timedelta(seconds=item.config.spraying_seconds)
+            if item.config and item.config.mist_seconds:
+                ends_at = now + timedelta(seconds=item.config.mist_seconds)
         elif item.schedules and (
             run := running_occurrence(item.schedules, now, item.time_zone)
         ):
@@ -151,22 +151,22 @@ class CommandTracker:
         )
 
     @callback
-    def async_stop_spray_later(self, device_id: str, seconds: float) -> None:
-        """Stop a spray after ``seconds``; replaces an earlier timer of the device."""
+    def async_stop_mist_later(self, device_id: str, seconds: float) -> None:
+        """Stop a mist after ``seconds``; replaces an earlier timer of the device."""
         _cancel(self._stop_timers, device_id)
 
         async def _stop(_now: datetime) -> None:
             self._stop_timers.pop(device_id, None)
             try:
-                await self._client.stop_spray(device_id)
+                await self._client.stop_mist(device_id)
             except MoogoError as err:
                 # Nobody awaits this timer; the device's own default duration
-                # still ends the spray.
+                # still ends the mist.
                 LOGGER.warning(
                     "Could not stop the timed mist of %s: %s", device_id, err
                 )
                 return
-            self.async_expect_spraying(device_id, False)
+            self.async_expect_misting(device_id, False)
 
         self._stop_timers[device_id] = async_call_later(self._hass, seconds, _stop)
 

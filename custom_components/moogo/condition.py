@@ -52,7 +52,7 @@ class MoogoConditionDescription:
 CONDITION_DESCRIPTIONS: tuple[MoogoConditionDescription, ...] = (
     MoogoConditionDescription(
         key="is_misting",
-        test_fn=lambda data: data.available and data.device.spraying is True,
+        test_fn=lambda data: data.available and data.device.misting is True,
     ),
     MoogoConditionDescription(
         key="water_tank_is_empty",
@@ -60,7 +60,7 @@ CONDITION_DESCRIPTIONS: tuple[MoogoConditionDescription, ...] = (
     ),
     MoogoConditionDescription(
         key="concentrate_tank_is_empty",
-        test_fn=lambda data: data.device.liquid_empty is True,
+        test_fn=lambda data: data.device.concentrate_empty is True,
     ),
 )
 

@@ -16,10 +16,10 @@ CONF_TOKEN: Final = "token"  # noqa: S105 - a config key, not a secret
 CONF_LOGIN_BLOCKED_UNTIL: Final = "login_blocked_until"
 
 # Readings change slowly and the cloud locks out noisy accounts: 30 s is a
-# compromise between fresh tank/spraying states and request volume.
+# compromise between fresh tank/misting states and request volume.
 UPDATE_INTERVAL: Final = timedelta(seconds=30)
 # The list (one request per account) carries every device's online and
-# spraying state; a device's readings (temperature, humidity, tanks) change
+# misting state; a device's readings (temperature, humidity, tanks) change
 # slowly outdoors, so its detail is read when its list entry changes and
 # otherwise once in this interval, at a fixed point per device.
 DETAILS_UPDATE_INTERVAL: Final = timedelta(minutes=5)

@@ -54,7 +54,7 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
         )
         self.client = client
         self._unavailable: set[str] = set()
-        #: Pending spray states and the reads that confirm them.
+        #: Pending mist states and the reads that confirm them.
         self.commands = CommandTracker(hass, entry, client, self)
         self.reader = DeviceReader(client, self.commands)
         #: Firmware offers, checked every few hours instead of on this poll.

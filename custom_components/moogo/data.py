@@ -58,7 +58,7 @@ def listed_fields(device: Device) -> tuple[object, ...]:
     A change here (a mist started or ended, the device came online, new
     firmware) is what makes a device's detail worth reading before its turn.
     """
-    return (device.name, device.online, device.spraying, device.firmware, device.model)
+    return (device.name, device.online, device.misting, device.firmware, device.model)
 
 
 def merge_summary(known: Device, summary: Device) -> Device:
@@ -67,7 +67,7 @@ def merge_summary(known: Device, summary: Device) -> Device:
         known,
         name=summary.name or known.name,
         online=summary.online,
-        spraying=summary.spraying,
+        misting=summary.misting,
         firmware=summary.firmware or known.firmware,
         model=summary.model or known.model,
     )

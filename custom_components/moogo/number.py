@@ -48,9 +48,9 @@ NUMBERS: tuple[MoogoNumberEntityDescription, ...] = (
         native_step=1,
         mode=NumberMode.BOX,
         entity_category=EntityCategory.CONFIG,
-        value_fn=lambda config: config.spraying_seconds,
+        value_fn=lambda config: config.mist_seconds,
         set_fn=lambda client, device_id, value: client.set_config(
-            device_id, spraying_seconds=round(value)
+            device_id, mist_seconds=round(value)
         ),
     ),
     MoogoNumberEntityDescription(
@@ -77,9 +77,9 @@ NUMBERS: tuple[MoogoNumberEntityDescription, ...] = (
         native_step=0.5,
         mode=NumberMode.BOX,
         entity_category=EntityCategory.CONFIG,
-        value_fn=lambda config: config.liquid_concentration,
+        value_fn=lambda config: config.concentration,
         set_fn=lambda client, device_id, value: client.set_config(
-            device_id, liquid_concentration=value
+            device_id, concentration=value
         ),
     ),
 )

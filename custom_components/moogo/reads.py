@@ -134,7 +134,7 @@ class DeviceReader:
         """Remember what the cloud said in the list's fields; note a mist start."""
         before = self._listed.get(seen.device_id)
         self._listed[seen.device_id] = listed_fields(seen)
-        if seen.spraying and before is not None and not before[2]:
+        if seen.misting and before is not None and not before[2]:
             self._commands.async_mist_seen(base, now)
 
     async def read_slow(self, data: MoogoDeviceData, now: datetime) -> MoogoDeviceData:

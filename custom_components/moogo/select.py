@@ -37,9 +37,9 @@ def concentrate_description(products: list[str]) -> MoogoSelectEntityDescription
         translation_key="concentrate",
         entity_category=EntityCategory.CONFIG,
         options=products,
-        value_fn=lambda config: config.liquid_name,
+        value_fn=lambda config: config.concentrate_name,
         set_fn=lambda client, device_id, option: client.set_config(
-            device_id, liquid_name=option
+            device_id, concentrate_name=option
         ),
     )
 

@@ -99,7 +99,7 @@ SENSORS: tuple[MoogoSensorEntityDescription, ...] = (
         key="last_mist_end",
         translation_key="last_mist_end",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda data: data.device.latest_spraying_end,
+        value_fn=lambda data: data.device.latest_mist_end,
     ),
     MoogoSensorEntityDescription(
         key="last_mist_duration",
@@ -107,7 +107,7 @@ SENSORS: tuple[MoogoSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
         suggested_display_precision=0,
-        value_fn=lambda data: data.device.latest_spraying_duration,
+        value_fn=lambda data: data.device.latest_mist_duration,
     ),
     MoogoSensorEntityDescription(
         key="next_mist",

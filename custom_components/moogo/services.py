@@ -111,20 +111,20 @@ async def _async_mist(call: ServiceCall) -> None:
     coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
     duration: int = call.data[ATTR_DURATION]
     config = coordinator.data.devices[device_id].config
-    # The cloud has no duration parameter: the device sprays for its default
+    # The cloud has no duration parameter: the device mists for its default
     # and HA stops it earlier. A longer mist cannot be honoured.
-    if config and config.spraying_seconds and duration > config.spraying_seconds:
+    if config and config.mist_seconds and duration > config.mist_seconds:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="duration_too_long",
             translation_placeholders={
                 "duration": str(duration),
-                "maximum": str(config.spraying_seconds),
+                "maximum": str(config.mist_seconds),
             },
         )
-    await run_command(coordinator, coordinator.client.start_spray(device_id), device_id)
-    coordinator.commands.async_expect_spraying(device_id, True)
-    coordinator.commands.async_stop_spray_later(device_id, duration)
+    await run_command(coordinator, coordinator.client.start_mist(device_id), device_id)
+    coordinator.commands.async_expect_misting(device_id, True)
+    coordinator.commands.async_stop_mist_later(device_id, duration)
 
 
 def _schedules_of(

@@ -28,14 +28,14 @@ class MoogoSwitchEntityDescription(SwitchEntityDescription):
 
     value_fn: Callable[[MoogoDeviceData], bool | None]
     set_fn: Callable[[MoogoClient, str, bool], Coroutine[Any, Any, None]]
-    # Spraying is confirmed by the fast poll; the rest lives in slow data.
-    changes_spraying: bool = False
+    # Misting is confirmed by the fast poll; the rest lives in slow data.
+    changes_misting: bool = False
 
 
-def _set_spraying(
+def _set_misting(
     client: MoogoClient, device_id: str, on: bool
 ) -> Coroutine[Any, Any, None]:
-    return client.start_spray(device_id) if on else client.stop_spray(device_id)
+    return client.start_mist(device_id) if on else client.stop_mist(device_id)
 
 
 def _set_all_schedules(
@@ -56,9 +56,9 @@ SWITCHES: tuple[MoogoSwitchEntityDescription, ...] = (
     MoogoSwitchEntityDescription(
         key="spray",
         translation_key="spray",
-        value_fn=lambda data: data.device.spraying,
-        set_fn=_set_spraying,
-        changes_spraying=True,
+        value_fn=lambda data: data.device.misting,
+        set_fn=_set_misting,
+        changes_misting=True,
     ),
     MoogoSwitchEntityDescription(
         key="schedules",
@@ -71,25 +71,27 @@ SWITCHES: tuple[MoogoSwitchEntityDescription, ...] = (
         key="pause_in_rain",
         translation_key="pause_in_rain",
         entity_category=EntityCategory.CONFIG,
-        value_fn=lambda data: data.config.stop_rainy if data.config else None,
+        value_fn=lambda data: data.config.pause_in_rain if data.config else None,
         set_fn=lambda client, device_id, on: client.set_config(
-            device_id, stop_rainy=on
+            device_id, pause_in_rain=on
         ),
     ),
     MoogoSwitchEntityDescription(
         key="pause_in_snow",
         translation_key="pause_in_snow",
         entity_category=EntityCategory.CONFIG,
-        value_fn=lambda data: data.config.stop_snow if data.config else None,
-        set_fn=lambda client, device_id, on: client.set_config(device_id, stop_snow=on),
+        value_fn=lambda data: data.config.pause_in_snow if data.config else None,
+        set_fn=lambda client, device_id, on: client.set_config(
+            device_id, pause_in_snow=on
+        ),
     ),
     MoogoSwitchEntityDescription(
         key="pause_in_windstorm",
         translation_key="pause_in_windstorm",
         entity_category=EntityCategory.CONFIG,
-        value_fn=lambda data: data.config.stop_windstorm if data.config else None,
+        value_fn=lambda data: data.config.pause_in_windstorm if data.config else None,
         set_fn=lambda client, device_id, on: client.set_config(
-            device_id, stop_windstorm=on
+            device_id, pause_in_windstorm=on
         ),
     ),
 )
@@ -131,7 +133,7 @@ class MoogoSwitchEntity(MoogoEntity, SwitchEntity):
         await self.entity_description.set_fn(
             self.coordinator.client, self.device_id, on
         )
-        if self.entity_description.changes_spraying:
-            self.coordinator.commands.async_expect_spraying(self.device_id, on)
+        if self.entity_description.changes_misting:
+            self.coordinator.commands.async_expect_misting(self.device_id, on)
         else:
             await self.coordinator.async_refresh_slow_data(self.device_id)

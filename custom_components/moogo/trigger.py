@@ -47,13 +47,13 @@ TRIGGER_DESCRIPTIONS: tuple[MoogoTriggerDescription, ...] = (
     MoogoTriggerDescription(
         key="started_misting",
         fired_fn=lambda before, after: (
-            before.device.spraying is not True and after.device.spraying is True
+            before.device.misting is not True and after.device.misting is True
         ),
     ),
     MoogoTriggerDescription(
         key="stopped_misting",
         fired_fn=lambda before, after: (
-            before.device.spraying is True and after.device.spraying is False
+            before.device.misting is True and after.device.misting is False
         ),
     ),
     MoogoTriggerDescription(
@@ -71,7 +71,8 @@ TRIGGER_DESCRIPTIONS: tuple[MoogoTriggerDescription, ...] = (
     MoogoTriggerDescription(
         key="concentrate_tank_empty",
         fired_fn=lambda before, after: (
-            before.device.liquid_empty is not True and after.device.liquid_empty is True
+            before.device.concentrate_empty is not True
+            and after.device.concentrate_empty is True
         ),
     ),
     MoogoTriggerDescription(

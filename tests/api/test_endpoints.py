@@ -75,7 +75,7 @@ async def test_get_devices(
         expected = sim.device(device.device_id)
         assert device.name == expected.name
         assert device.online is True
-        assert device.spraying is False
+        assert device.misting is False
         assert device.firmware == expected.firmware
         assert device.model == expected.model
         # The list carries only the summary fields.
@@ -101,18 +101,18 @@ async def test_get_device_detail(
         device_id=expected.device_id,
         name=expected.name,
         online=True,
-        spraying=False,
+        misting=False,
         firmware=expected.firmware,
         model=expected.model,
         rssi=expected.rssi,
         temperature=float(expected.temperature),
         humidity=float(expected.humidity),
-        liquid_level=expected.liquid_level,
+        concentrate_level=expected.liquid_level,
         water_level=expected.water_level,
-        liquid_concentration=float(expected.liquid_concentration),
+        concentration=float(expected.liquid_concentration),
         mix_ratio=expected.mix_ratio,
-        latest_spraying_duration=None,
-        latest_spraying_end=None,
+        latest_mist_duration=None,
+        latest_mist_end=None,
     )
 
 
@@ -139,7 +139,7 @@ async def test_get_device_of_offline_device(
     sim.set_online(device_ids[1], False)
     device = await client.get_device(device_ids[1])
     assert device.online is False
-    assert device.spraying is False
+    assert device.misting is False
 
 
 async def test_update_device(
@@ -181,18 +181,18 @@ async def test_start_and_stop_spray(
     sim: MoogoSimulator, client: MoogoClient, device_ids: list[str]
 ) -> None:
     device_id = device_ids[0]
-    await client.start_spray(device_id)
+    await client.start_mist(device_id)
     assert sim.is_spraying(device_id)
-    assert (await client.get_device(device_id)).spraying is True
+    assert (await client.get_device(device_id)).misting is True
     # Only the commanded device sprays.
-    assert (await client.get_device(device_ids[1])).spraying is False
+    assert (await client.get_device(device_ids[1])).misting is False
 
-    await client.stop_spray(device_id)
+    await client.stop_mist(device_id)
     assert not sim.is_spraying(device_id)
     detail = await client.get_device(device_id)
-    assert detail.spraying is False
-    assert detail.latest_spraying_end is not None
-    assert detail.latest_spraying_end.tzinfo is not None
+    assert detail.misting is False
+    assert detail.latest_mist_end is not None
+    assert detail.latest_mist_end.tzinfo is not None
 
 
 async def test_spray_reacts_late_and_stops_by_itself(
@@ -201,23 +201,23 @@ async def test_spray_reacts_late_and_stops_by_itself(
     async with MoogoClient(
         TEST_EMAIL, TEST_PASSWORD, base_url=clocked_sim.url
     ) as client:
-        await client.start_spray(clocked_device)
+        await client.start_mist(clocked_device)
         # Acknowledged at once, but the pump reacts only after the delay.
-        assert (await client.get_device(clocked_device)).spraying is False
+        assert (await client.get_device(clocked_device)).misting is False
         clock.advance(3)
-        assert (await client.get_device(clocked_device)).spraying is True
+        assert (await client.get_device(clocked_device)).misting is True
         clock.advance(59)
-        assert (await client.get_device(clocked_device)).spraying is True
+        assert (await client.get_device(clocked_device)).misting is True
         clock.advance(1)
         detail = await client.get_device(clocked_device)
-        assert detail.spraying is False
-        assert detail.latest_spraying_duration == 60
-        assert detail.latest_spraying_end == datetime.fromtimestamp(int(clock.now), UTC)
+        assert detail.misting is False
+        assert detail.latest_mist_duration == 60
+        assert detail.latest_mist_end == datetime.fromtimestamp(int(clock.now), UTC)
 
         # Seconds or milliseconds on the wire: the same moment.
         clocked_sim.faults.ms_timestamps = True
         in_ms = await client.get_device(clocked_device)
-        assert in_ms.latest_spraying_end == detail.latest_spraying_end
+        assert in_ms.latest_mist_end == detail.latest_mist_end
 
 
 async def test_stop_cuts_a_spray_short(
@@ -226,16 +226,16 @@ async def test_stop_cuts_a_spray_short(
     async with MoogoClient(
         TEST_EMAIL, TEST_PASSWORD, base_url=clocked_sim.url
     ) as client:
-        await client.start_spray(clocked_device)
+        await client.start_mist(clocked_device)
         clock.advance(10)
-        assert (await client.get_device(clocked_device)).spraying is True
-        await client.stop_spray(clocked_device)
+        assert (await client.get_device(clocked_device)).misting is True
+        await client.stop_mist(clocked_device)
         # Still spraying until the device reacts to the stop.
-        assert (await client.get_device(clocked_device)).spraying is True
+        assert (await client.get_device(clocked_device)).misting is True
         clock.advance(3)
         detail = await client.get_device(clocked_device)
-        assert detail.spraying is False
-        assert detail.latest_spraying_duration == 10
+        assert detail.misting is False
+        assert detail.latest_mist_duration == 10
         events = [entry.event for entry in await client.get_logs(clocked_device)]
         assert events[:3] == ["spray_end", "stop", "start"]
 
@@ -359,13 +359,13 @@ async def test_get_config(
     config = await client.get_config(device_ids[0])
     assert config == DeviceConfig(
         stop_temperature=float(expected.stop_temperature),
-        stop_rainy=expected.stop_rainy,
-        stop_snow=expected.stop_snow,
-        stop_windstorm=expected.stop_windstorm,
-        liquid_name=expected.liquid_name,
-        liquid_concentration=float(expected.liquid_concentration),
+        pause_in_rain=expected.stop_rainy,
+        pause_in_snow=expected.stop_snow,
+        pause_in_windstorm=expected.stop_windstorm,
+        concentrate_name=expected.liquid_name,
+        concentration=float(expected.liquid_concentration),
         time_zone=expected.time_zone,
-        spraying_seconds=expected.spraying_seconds,
+        mist_seconds=expected.spraying_seconds,
     )
 
 
@@ -375,24 +375,24 @@ async def test_set_config(
     await client.set_config(
         device_ids[0],
         stop_temperature=12.5,
-        stop_rainy=False,
-        stop_snow=False,
-        stop_windstorm=True,
-        liquid_name="Citronella",
-        liquid_concentration=7,
+        pause_in_rain=False,
+        pause_in_snow=False,
+        pause_in_windstorm=True,
+        concentrate_name="Citronella",
+        concentration=7,
         time_zone="Europe/Berlin",
-        spraying_seconds=45,
+        mist_seconds=45,
     )
     config = await client.get_config(device_ids[0])
     assert config == DeviceConfig(
         stop_temperature=12.5,
-        stop_rainy=False,
-        stop_snow=False,
-        stop_windstorm=True,
-        liquid_name="Citronella",
-        liquid_concentration=7.0,
+        pause_in_rain=False,
+        pause_in_snow=False,
+        pause_in_windstorm=True,
+        concentrate_name="Citronella",
+        concentration=7.0,
         time_zone="Europe/Berlin",
-        spraying_seconds=45,
+        mist_seconds=45,
     )
     assert sim.device(device_ids[0]).spraying_seconds == 45
     # The other device keeps its configuration.
@@ -427,8 +427,8 @@ async def test_get_logs_with_paging(
 ) -> None:
     device_id = device_ids[0]
     for _ in range(3):
-        await client.start_spray(device_id)
-        await client.stop_spray(device_id)
+        await client.start_mist(device_id)
+        await client.stop_mist(device_id)
 
     entries = await client.get_logs(device_id)
     assert len(entries) == len(sim.device(device_id).logs)

@@ -155,15 +155,15 @@ async def test_offline_device_refuses_commands(
 ) -> None:
     sim.set_online(device_ids[0], False)
     with pytest.raises(MoogoDeviceOfflineError) as caught:
-        await client.start_spray(device_ids[0])
+        await client.start_mist(device_ids[0])
     assert caught.value.code == 10201
     with pytest.raises(MoogoDeviceOfflineError):
-        await client.stop_spray(device_ids[0])
+        await client.stop_mist(device_ids[0])
     with pytest.raises(MoogoDeviceOfflineError):
         await client.update_firmware(device_ids[0])
     assert not sim.is_spraying(device_ids[0])
     # A device error is not an account error: no new login, other device fine.
-    await client.start_spray(device_ids[1])
+    await client.start_mist(device_ids[1])
     assert sim.is_spraying(device_ids[1])
     assert logins(sim) == 1
 
@@ -175,7 +175,7 @@ async def test_unknown_device_is_not_found(
         await client.get_device("MG-NO-SUCH")
     assert caught.value.code == 404
     with pytest.raises(MoogoNotFoundError):
-        await client.start_spray("MG-NO-SUCH")
+        await client.start_mist("MG-NO-SUCH")
     with pytest.raises(MoogoNotFoundError):
         await client.get_config("MG-NO-SUCH")
 
@@ -299,7 +299,7 @@ async def test_null_data_on_commands_is_fine(
     await client.authenticate()
     sim.faults.null_data = True
     # Commands expect nothing back; a null data is a success.
-    await client.start_spray(device_ids[0])
+    await client.start_mist(device_ids[0])
     await client.update_device(device_ids[0], name="Renamed")
     assert sim.is_spraying(device_ids[0])
     assert sim.device(device_ids[0]).name == "Renamed"

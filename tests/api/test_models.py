@@ -278,21 +278,21 @@ def test_device_full_detail() -> None:
         device_id="dev-1",
         name="Patio",
         online=True,
-        spraying=False,
+        misting=False,
         firmware="1.2.3",
         model="MG-1",
         rssi=-61,
         temperature=23.5,
         humidity=40.0,
-        liquid_level=1,
+        concentrate_level=1,
         water_level=0,
-        liquid_concentration=2.5,
+        concentration=2.5,
         mix_ratio=3,
-        latest_spraying_duration=60,
-        latest_spraying_end=EXPECTED_MOMENT,
+        latest_mist_duration=60,
+        latest_mist_end=EXPECTED_MOMENT,
     )
     assert device.water_empty is True
-    assert device.liquid_empty is False
+    assert device.concentrate_empty is False
 
 
 def test_device_missing_fields_are_none() -> None:
@@ -301,20 +301,20 @@ def test_device_missing_fields_are_none() -> None:
     for name in (
         "name",
         "online",
-        "spraying",
+        "misting",
         "firmware",
         "model",
         "rssi",
         "temperature",
         "humidity",
-        "liquid_level",
+        "concentrate_level",
         "water_level",
-        "liquid_concentration",
+        "concentration",
         "mix_ratio",
-        "latest_spraying_duration",
-        "latest_spraying_end",
+        "latest_mist_duration",
+        "latest_mist_end",
         "water_empty",
-        "liquid_empty",
+        "concentrate_empty",
     ):
         assert getattr(device, name) is None, name
 
@@ -336,15 +336,15 @@ def test_device_numeric_strings_are_parsed() -> None:
     )
     assert device.device_id == "12345"
     assert device.online is True
-    assert device.spraying is True
+    assert device.misting is True
     assert device.rssi == -70
     assert device.temperature == 19.25
     assert device.humidity == 55.0
     assert device.water_level == 1
     assert device.water_empty is False
     assert device.mix_ratio == 4
-    assert device.latest_spraying_duration == 90
-    assert device.latest_spraying_end == EXPECTED_MOMENT
+    assert device.latest_mist_duration == 90
+    assert device.latest_mist_end == EXPECTED_MOMENT
 
 
 def test_device_seconds_and_milliseconds_give_the_same_moment() -> None:
@@ -352,9 +352,9 @@ def test_device_seconds_and_milliseconds_give_the_same_moment() -> None:
     in_millis = Device.from_api(
         {"deviceId": "d", "latestSprayingEnd": EPOCH_MILLISECONDS}
     )
-    assert in_seconds.latest_spraying_end == in_millis.latest_spraying_end
-    assert in_seconds.latest_spraying_end is not None
-    assert in_seconds.latest_spraying_end.tzinfo is not None
+    assert in_seconds.latest_mist_end == in_millis.latest_mist_end
+    assert in_seconds.latest_mist_end is not None
+    assert in_seconds.latest_mist_end.tzinfo is not None
 
 
 @pytest.mark.parametrize("level", [2, 3, -1, 255])
@@ -363,9 +363,9 @@ def test_device_unknown_tank_values_are_kept(level: int) -> None:
         {"deviceId": "d", "water_level": level, "liquid_level": str(level)}
     )
     assert device.water_level == level
-    assert device.liquid_level == level
+    assert device.concentrate_level == level
     assert device.water_empty is None
-    assert device.liquid_empty is None
+    assert device.concentrate_empty is None
 
 
 def test_device_garbage_values_become_none() -> None:
@@ -385,7 +385,7 @@ def test_device_garbage_values_become_none() -> None:
     assert device.rssi is None
     assert device.temperature is None
     assert device.water_level is None
-    assert device.latest_spraying_end is None
+    assert device.latest_mist_end is None
 
 
 @pytest.mark.parametrize(
@@ -486,13 +486,13 @@ def test_config_parsing() -> None:
     )
     assert config == DeviceConfig(
         stop_temperature=10.5,
-        stop_rainy=True,
-        stop_snow=False,
-        stop_windstorm=True,
-        liquid_name="Citronella",
-        liquid_concentration=3.0,
+        pause_in_rain=True,
+        pause_in_snow=False,
+        pause_in_windstorm=True,
+        concentrate_name="Citronella",
+        concentration=3.0,
         time_zone="America/Los_Angeles",
-        spraying_seconds=45,
+        mist_seconds=45,
     )
     assert DeviceConfig.from_api({}) == DeviceConfig()
 

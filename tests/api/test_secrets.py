@@ -52,7 +52,7 @@ async def test_no_secret_in_errors_reprs_or_debug_logs(
     await client.get_device(device.device_id)
     sim.revoke_tokens()
     await client.get_devices()
-    await client.start_spray(device.device_id)
+    await client.start_mist(device.device_id)
 
     # Every kind of failure.
     await expect_error(lambda: make_client(SECRET_EMAIL, WRONG_PASSWORD).authenticate())
@@ -76,7 +76,7 @@ async def test_no_secret_in_errors_reprs_or_debug_logs(
     await expect_error(client.get_devices)
     sim.reset_faults()
     sim.set_online(device.device_id, False)
-    await expect_error(lambda: client.start_spray(device.device_id))
+    await expect_error(lambda: client.start_mist(device.device_id))
     slow = make_client(SECRET_EMAIL, SECRET_PASSWORD, timeout=0.1)
     sim.faults.latency = 0.5
     await expect_error(slow.authenticate)

@@ -186,7 +186,7 @@ async def test_blueprints_act_on_the_demo_devices(real_home: RealHome) -> None:
     # moogo.mist stops it after its 5 seconds.
     await eventually(
         lambda: _async_value(sim.is_spraying(patio.device_id)),
-        lambda spraying: not spraying,
+        lambda misting: not misting,
         within=30,
         what="the hot-evening mist to end",
     )

@@ -311,7 +311,7 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
         await spray_toggle.click()
         await expect(spray).to_be_checked()
         await eventually(
-            lambda: _spraying(real_home, patio.device_id),
+            lambda: _misting(real_home, patio.device_id),
             bool,
             within=10,
             what="the patio mister spraying",
@@ -323,7 +323,7 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
         await spray_toggle.click()
         await expect(spray).not_to_be_checked()
         await eventually(
-            lambda: _spraying(real_home, patio.device_id),
+            lambda: _misting(real_home, patio.device_id),
             lambda value: not value,
             within=10,
             what="the patio mister stopped",
@@ -348,5 +348,5 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
     assert moogo_errors(real_home.log_text()) == []
 
 
-async def _spraying(real_home: RealHome, device_id: str) -> bool:
+async def _misting(real_home: RealHome, device_id: str) -> bool:
     return real_home.sim.is_spraying(device_id)

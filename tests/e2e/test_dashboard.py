@@ -111,7 +111,7 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
         await spray.click()
         await eventually(
             lambda: _value(sim.is_spraying(patio.device_id)),
-            lambda spraying: not spraying,
+            lambda misting: not misting,
             within=10,
             what="the patio stopped from the tile",
         )

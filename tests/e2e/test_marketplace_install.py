@@ -206,13 +206,13 @@ async def test_install_through_the_marketplace_use_and_remove(
     assert states[SPRAY]["state"] == "off"
     patio = next(device for device in home.sim.devices if device.name == "Patio Mister")
 
-    async def spraying() -> bool:
+    async def misting() -> bool:
         return home.sim.is_spraying(patio.device_id)
 
     await home.api.call("switch", "turn_on", {"entity_id": SPRAY})
-    await eventually(spraying, bool, what="patio spraying")
+    await eventually(misting, bool, what="patio spraying")
     await home.api.call("switch", "turn_off", {"entity_id": SPRAY})
-    await eventually(spraying, lambda on: not on, what="patio stopped")
+    await eventually(misting, lambda on: not on, what="patio stopped")
 
     # Removal: the Marketplace refuses while an entry uses Moogo, then removes it.
     with pytest.raises(RuntimeError, match="repository_in_use"):

@@ -62,12 +62,12 @@ async def test_config_flow_entities_commands_recovery_and_removal(
     # switch.turn_on: the simulator sprays and HA follows.
     await api.call("switch", "turn_on", {"entity_id": SPRAY})
     await eventually(
-        lambda: _spraying(real_home, patio.device_id), bool, what="patio spraying"
+        lambda: _misting(real_home, patio.device_id), bool, what="patio spraying"
     )
     assert (await api.states())[SPRAY]["state"] == "on"
     await api.call("switch", "turn_off", {"entity_id": SPRAY})
     await eventually(
-        lambda: _spraying(real_home, patio.device_id),
+        lambda: _misting(real_home, patio.device_id),
         lambda v: not v,
         what="patio stopped",
     )
@@ -78,10 +78,10 @@ async def test_config_flow_entities_commands_recovery_and_removal(
     )
     await api.call("moogo", "mist", {"device_id": device_id.strip(), "duration": 3})
     await eventually(
-        lambda: _spraying(real_home, patio.device_id), bool, what="timed mist"
+        lambda: _misting(real_home, patio.device_id), bool, what="timed mist"
     )
     await eventually(
-        lambda: _spraying(real_home, patio.device_id),
+        lambda: _misting(real_home, patio.device_id),
         lambda v: not v,
         within=20,
         what="timed stop",
@@ -143,7 +143,7 @@ async def test_config_flow_entities_commands_recovery_and_removal(
     assert moogo_errors(real_home.log_text()) == []
 
 
-async def _spraying(real_home: RealHome, device_id: str) -> bool:
+async def _misting(real_home: RealHome, device_id: str) -> bool:
     return real_home.sim.is_spraying(device_id)
 
 

@@ -107,7 +107,7 @@ async def test_entry_diagnostics(
     assert result == snapshot(exclude=VOLATILE, matcher=RANDOM_PORT)
     assert result["entry"]["data"][CONF_API_URL] == cloud.sim.url
     assert set(result["devices"]) == {PATIO_ID, GARDEN_ID}
-    assert result["devices"][PATIO_ID]["device"]["latest_spraying_end"] == (
+    assert result["devices"][PATIO_ID]["device"]["latest_mist_end"] == (
         "2026-07-01T17:35:00+00:00"
     )
     assert_no_secrets(result, secrets_of(cloud, entry))

@@ -78,7 +78,7 @@ def temperature_entity(hass: HomeAssistant, device_id: str) -> str:
     return entity_id_of(hass, "sensor", device_id, "temperature")
 
 
-def spray_switch(hass: HomeAssistant, device_id: str) -> str:
+def mist_switch(hass: HomeAssistant, device_id: str) -> str:
     """The entity id of a device's spray switch."""
     return entity_id_of(hass, "switch", device_id, "spray")
 

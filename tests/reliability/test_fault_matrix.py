@@ -66,9 +66,9 @@ from .common import (
     complete_reauth,
     entry_view,
     leftovers,
+    mist_switch,
     reauth_flows,
     sign_in_now,
-    spray_switch,
 )
 from .conftest import Guard
 from .matrix import EXPECTED, ONE_LOGIN, Fault, Phase, cells
@@ -333,7 +333,7 @@ async def _turn_on(hass: HomeAssistant, device_id: str) -> None:
     await hass.services.async_call(
         "switch",
         SERVICE_TURN_ON,
-        {ATTR_ENTITY_ID: spray_switch(hass, device_id)},
+        {ATTR_ENTITY_ID: mist_switch(hass, device_id)},
         blocking=True,
     )
 

@@ -516,8 +516,8 @@ CALLS: list[
         lambda c: c.get_recommended_schedules(),
         _list_of(Schedule),
     ),
-    ("start_spray", lambda c: c.start_spray("MG1"), _is_none),
-    ("set_config", lambda c: c.set_config("MG1", stop_rainy=True), _is_none),
+    ("start_mist", lambda c: c.start_mist("MG1"), _is_none),
+    ("set_config", lambda c: c.set_config("MG1", pause_in_rain=True), _is_none),
 ]
 
 

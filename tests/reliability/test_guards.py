@@ -78,7 +78,7 @@ async def test_leftover_check_finds_timers_and_own_sessions(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    entry.runtime_data.commands.async_stop_spray_later(PATIO_ID, 600)
+    entry.runtime_data.commands.async_stop_mist_later(PATIO_ID, 600)
     assert any(item.startswith("timer") for item in leftovers(hass))
 
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -38,7 +38,7 @@ from custom_components.moogo.const import (
 )
 from tests.common import EMAIL, NEW_PASSWORD, PASSWORD, PATIO_ID, Cloud, tick
 
-from .common import SecretScanner, complete_reauth, sign_in_now, spray_switch
+from .common import SecretScanner, complete_reauth, mist_switch, sign_in_now
 from .conftest import Guard
 from .report import COLLECTOR
 
@@ -119,7 +119,7 @@ async def test_a_whole_account_life_at_debug_leaks_nothing(
             await hass.services.async_call(
                 "switch",
                 SERVICE_TURN_ON,
-                {ATTR_ENTITY_ID: spray_switch(hass, PATIO_ID)},
+                {ATTR_ENTITY_ID: mist_switch(hass, PATIO_ID)},
                 blocking=True,
             )
         except HomeAssistantError as err:

@@ -74,11 +74,11 @@ class MoogoClient(AuthenticatedTransport):
             raise ValueError("Nothing to update")
         await self._request("PUT", f"/v1/devices/{device_id}", body=body)
 
-    async def start_spray(self, device_id: str) -> None:
+    async def start_mist(self, device_id: str) -> None:
         """Start misting for the device's configured duration."""
         await self._request("POST", f"/v1/devices/{device_id}/start", body={})
 
-    async def stop_spray(self, device_id: str) -> None:
+    async def stop_mist(self, device_id: str) -> None:
         """Stop misting."""
         await self._request("POST", f"/v1/devices/{device_id}/stop", body={})
 

@@ -252,22 +252,24 @@ class Device(ApiModel):
     device_id: str = api_field("deviceId", parse=as_str, required=True)
     name: str | None = api_field("deviceName", parse=as_str, default=None)
     online: bool | None = api_field("onlineStatus", parse=as_bool, default=None)
-    spraying: bool | None = api_field("runStatus", parse=as_bool, default=None)
+    misting: bool | None = api_field("runStatus", parse=as_bool, default=None)
     firmware: str | None = api_field("firmware", parse=as_str, default=None)
     model: str | None = api_field("deviceModel", parse=as_str, default=None)
     rssi: int | None = api_field("rssi", parse=as_int, default=None)
     temperature: float | None = api_field("temperature", parse=as_float, default=None)
     humidity: float | None = api_field("humidity", parse=as_float, default=None)
-    liquid_level: int | None = api_field("liquid_level", parse=as_int, default=None)
+    concentrate_level: int | None = api_field(
+        "liquid_level", parse=as_int, default=None
+    )
     water_level: int | None = api_field("water_level", parse=as_int, default=None)
-    liquid_concentration: float | None = api_field(
+    concentration: float | None = api_field(
         "liquidConcentration", parse=as_float, default=None
     )
     mix_ratio: int | None = api_field("mixRatio", parse=as_int, default=None)
-    latest_spraying_duration: int | None = api_field(
+    latest_mist_duration: int | None = api_field(
         "latestSprayingDuration", parse=as_int, default=None
     )
-    latest_spraying_end: datetime | None = api_field(
+    latest_mist_end: datetime | None = api_field(
         "latestSprayingEnd", parse=as_timestamp, default=None
     )
 
@@ -277,9 +279,9 @@ class Device(ApiModel):
         return _tank_empty(self.water_level)
 
     @property
-    def liquid_empty(self) -> bool | None:
+    def concentrate_empty(self) -> bool | None:
         """Whether the concentrate tank is empty; None when the level is unknown."""
-        return _tank_empty(self.liquid_level)
+        return _tank_empty(self.concentrate_level)
 
 
 def parse_repeat_days(value: Any) -> tuple[int, ...]:
@@ -333,19 +335,17 @@ class DeviceConfig(ApiModel):
     stop_temperature: float | None = api_field(
         "stopTemperature", parse=as_float, default=None
     )
-    stop_rainy: bool | None = api_field("stopRainy", parse=as_bool, default=None)
-    stop_snow: bool | None = api_field("stopSnow", parse=as_bool, default=None)
-    stop_windstorm: bool | None = api_field(
+    pause_in_rain: bool | None = api_field("stopRainy", parse=as_bool, default=None)
+    pause_in_snow: bool | None = api_field("stopSnow", parse=as_bool, default=None)
+    pause_in_windstorm: bool | None = api_field(
         "stopWindstorm", parse=as_bool, default=None
     )
-    liquid_name: str | None = api_field("liquidName", parse=as_str, default=None)
-    liquid_concentration: float | None = api_field(
+    concentrate_name: str | None = api_field("liquidName", parse=as_str, default=None)
+    concentration: float | None = api_field(
         "liquidConcentration", parse=as_float, default=None
     )
     time_zone: str | None = api_field("timeZone", parse=as_str, default=None)
-    spraying_seconds: int | None = api_field(
-        "sprayingSeconds", parse=as_int, default=None
-    )
+    mist_seconds: int | None = api_field("sprayingSeconds", parse=as_int, default=None)
 
 
 # Python attribute name -> API field, for the writable device configuration.
