@@ -76,10 +76,7 @@ class MoogoBinarySensorEntity(MoogoEntity, BinarySensorEntity):
     def available(self) -> bool:
         """Connectivity stays available while the account answers."""
         if self.entity_description.always_available:
-            return (
-                self.coordinator.last_update_success
-                and self.device_id in self.coordinator.data.devices
-            )
+            return self.device_listed
         return super().available
 
     @property

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Sequence
-from typing import override
+from typing import Any, override
 
+from homeassistant.components.switch import SwitchEntity
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
@@ -51,14 +53,18 @@ class MoogoEntity(CoordinatorEntity[MoogoCoordinator]):
         return self.coordinator.data.devices[self.device_id]
 
     @property
+    def device_listed(self) -> bool:
+        """Whether the account answers and still lists this device, online or not."""
+        return (
+            self.coordinator.last_update_success
+            and self.device_id in self.coordinator.data.devices
+        )
+
+    @property
     @override
     def available(self) -> bool:
         """Unavailable when the account, or this device, cannot be read."""
-        return (
-            super().available
-            and self.device_id in self.coordinator.data.devices
-            and self.device_data.available
-        )
+        return self.device_listed and self.device_data.available
 
     def _shown_besides_state(self) -> object:
         """Return what the entity shows outside its state (None unless overridden).
@@ -96,6 +102,24 @@ class MoogoEntity(CoordinatorEntity[MoogoCoordinator]):
             return
         self._last_shown = shown
         super()._handle_coordinator_update()
+
+
+class MoogoSwitchEntityBase(MoogoEntity, SwitchEntity):
+    """A switch whose on and off are one command, ``_async_set``."""
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn the switch on."""
+        await self._async_set(True)
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn the switch off."""
+        await self._async_set(False)
+
+    @abstractmethod
+    async def _async_set(self, on: bool) -> None:
+        """Send the command (a ``moogo_command``) that turns the switch on or off."""
 
 
 def add_device_entities[DescriptionT: EntityDescription](

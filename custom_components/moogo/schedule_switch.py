@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, override
+from typing import override
 
 from homeassistant.components.switch import (
     DOMAIN as SWITCH_DOMAIN,
-    SwitchEntity,
     SwitchEntityDescription,
 )
 from homeassistant.const import EntityCategory
@@ -17,7 +16,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import Schedule
 from .const import WEEKDAYS
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
-from .entity import MoogoEntity
+from .entity import MoogoSwitchEntityBase
 from .helpers import moogo_command
 
 #: The translation keys a schedule's switch is named by.
@@ -138,7 +137,7 @@ def async_add_schedule_switches(
     entry.async_on_unload(coordinator.async_add_listener(_sync))
 
 
-class MoogoScheduleSwitchEntity(MoogoEntity, SwitchEntity):
+class MoogoScheduleSwitchEntity(MoogoSwitchEntityBase):
     """Turns one schedule on or off; named by its time and days."""
 
     def __init__(
@@ -199,15 +198,6 @@ class MoogoScheduleSwitchEntity(MoogoEntity, SwitchEntity):
         return schedule.enabled if schedule else None
 
     @override
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Enable the schedule."""
-        await self._async_set(True)
-
-    @override
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Disable the schedule."""
-        await self._async_set(False)
-
     @moogo_command
     async def _async_set(self, on: bool) -> None:
         client = self.coordinator.client

@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, override
 
-from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.components.switch import SwitchEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -14,7 +14,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import MoogoClient
 from .coordinator import MoogoConfigEntry
 from .data import MoogoDeviceData
-from .entity import MoogoEntity, add_device_entities
+from .entity import MoogoSwitchEntityBase, add_device_entities
 from .helpers import moogo_command
 from .schedule_switch import async_add_schedule_switches
 
@@ -107,7 +107,7 @@ async def async_setup_entry(
     async_add_schedule_switches(entry, async_add_entities)
 
 
-class MoogoSwitchEntity(MoogoEntity, SwitchEntity):
+class MoogoSwitchEntity(MoogoSwitchEntityBase):
     """A switch of a device."""
 
     entity_description: MoogoSwitchEntityDescription
@@ -119,15 +119,6 @@ class MoogoSwitchEntity(MoogoEntity, SwitchEntity):
         return self.entity_description.value_fn(self.device_data)
 
     @override
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Turn the switch on."""
-        await self._async_set(True)
-
-    @override
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Turn the switch off."""
-        await self._async_set(False)
-
     @moogo_command
     async def _async_set(self, on: bool) -> None:
         await self.entity_description.set_fn(

@@ -103,10 +103,7 @@ class MoogoUpdateEntity(MoogoEntity, UpdateEntity):
     def available(self) -> bool:
         """Stay available while installing: the device is offline on purpose."""
         if self._installing is not None:
-            return (
-                self.coordinator.last_update_success
-                and self.device_id in self.coordinator.data.devices
-            )
+            return self.device_listed
         return super().available
 
     @property
