@@ -1,14 +1,17 @@
-"""Targets, tables, the chart and the docs section of the benchmark."""
+"""Tables, targets, the chart and the generated section of docs/performance.md.
+
+Results hold one or two sides (``--compare``: the code at a git ref, then
+the working tree); every cell shows the sides as "ref -> tree".
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-import math
 import os
 from pathlib import Path
 import platform
 import re
-import shutil
+import statistics
 from typing import Any
 
 import matplotlib as mpl
@@ -16,632 +19,399 @@ import matplotlib as mpl
 mpl.use("Agg")
 import matplotlib.pyplot as plt
 
-DOCS_BEGIN = "<!-- bench:results:begin -->"
-DOCS_END = "<!-- bench:results:end -->"
-#: Scheduling slack allowed on top of "reaction time plus one round trip":
-#: a poll sent exactly when the device reacts still needs the loop to run it.
-CONFIRM_SLACK = 0.02
-
+BEGIN, END = "<!-- bench:results:begin -->", "<!-- bench:results:end -->"
 type Run = dict[str, Any]
-type Results = dict[str, Any]
+type Row = tuple[str, Callable[[Run], Any]]
 
 
-# -- environment -----------------------------------------------------------
-
-
-def _read(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except OSError:
-        return ""
-
-
-def machine_info() -> dict[str, Any]:
+def machine() -> dict[str, Any]:
     """Describe the machine the figures come from."""
-    cpu = re.search(r"^model name\s*:\s*(.+)$", _read("/proc/cpuinfo"), re.MULTILINE)
-    mem = re.search(r"^MemTotal:\s*(\d+) kB", _read("/proc/meminfo"), re.MULTILINE)
-    os_name = re.search(
-        r'^PRETTY_NAME="?([^"\n]+)"?', _read("/etc/os-release"), re.MULTILINE
-    )
+
+    def read(path: str, pattern: str) -> str:
+        found = re.search(pattern, Path(path).read_text(encoding="utf-8"), re.MULTILINE)
+        return found.group(1).strip() if found else "unknown"
+
     return {
-        "cpu": cpu.group(1).strip() if cpu else platform.processor() or "unknown",
+        "cpu": read("/proc/cpuinfo", r"^model name\s*:\s*(.+)$"),
         "cpus": len(os.sched_getaffinity(0)),
-        "memory_gib": round(int(mem.group(1)) / 1024 / 1024, 1) if mem else None,
+        "memory_gib": round(
+            int(read("/proc/meminfo", r"^MemTotal:\s*(\d+)")) / 2**20, 1
+        ),
+        "os": read("/etc/os-release", r'^PRETTY_NAME="?([^"\n]+)'),
         "kernel": platform.release(),
-        "os": os_name.group(1) if os_name else platform.system(),
         "python": platform.python_version(),
-        "load_average": _read("/proc/loadavg").split()[:3],
+        "load": " ".join(Path("/proc/loadavg").read_text(encoding="utf-8").split()[:3]),
     }
 
 
-# -- targets ---------------------------------------------------------------
-
-
-def _target(
-    key: str, text: str, limit: str, measured: str, met: bool | None
-) -> dict[str, Any]:
-    return {
-        "key": key,
-        "target": text,
-        "limit": limit,
-        "measured": measured,
-        "met": met,
-    }
-
-
-def _ms(value: float | None) -> str:
-    return "n/a" if value is None or math.isnan(value) else f"{value * 1000:.0f} ms"
-
-
-def evaluate_targets(results: Results) -> list[dict[str, Any]]:
-    """Check the issue's targets against the measured runs."""
-    runs: list[Run] = results["runs"]
-    latency = results["meta"]["options"]["latency_s"]
-    reaction = results["meta"]["options"]["reaction_delay_s"]
-    by_devices = {run["devices"]: run for run in runs}
-    targets = []
-
-    limit = 4 * latency + 0.05
-    run50 = by_devices.get(50)
-    if run50 is None:
-        targets.append(
-            _target(
-                "refresh_50",
-                "refresh time at 50 devices",
-                f"<= {_ms(limit)}",
-                "not run",
-                None,
-            )
-        )
-    else:
-        fast = run50["refresh"]["fast"]
-        targets.append(
-            _target(
-                "refresh_50",
-                "refresh time at 50 devices (median of the fast refreshes)",
-                f"<= {_ms(limit)} (4 round trips + 50 ms)",
-                f"{_ms(fast['median_s'])} (max {_ms(fast['max_s'])})",
-                fast["median_s"] <= limit,
-            )
-        )
-    if len(runs) >= 2:
-        first, last = runs[0], runs[-1]
-        extra = last["devices"] - first["devices"]
-        per_device = (
-            last["refresh"]["fast"]["median_s"] - first["refresh"]["fast"]["median_s"]
-        ) / extra
-        targets.append(
-            _target(
-                "refresh_growth",
-                f"refresh time grows far slower than device count: time each "
-                f"extra device adds ({first['devices']} -> {last['devices']} devices)",
-                f"<= {_ms(latency / 10)} (a tenth of a round trip; one device "
-                "after another would add a whole one)",
-                f"{per_device * 1000:.1f} ms",
-                per_device <= latency / 10,
-            )
-        )
-
-    worst = max(
-        runs, key=lambda run: run["refresh"]["fast"]["requests"] - run["devices"]
-    )
-    targets.append(
-        _target(
-            "requests_per_refresh",
-            "requests per refresh, every device count",
-            "<= devices + 1",
-            ", ".join(
-                f"{run['devices']}: {run['refresh']['fast']['requests']:g}"
-                for run in runs
-            ),
-            worst["refresh"]["fast"]["requests"] <= worst["devices"] + 1,
-        )
-    )
-
-    returned = max(run["command"]["returned_s"] for run in runs)
-    targets.append(
-        _target(
-            "turn_on_returns",
-            "switch.turn_on returns (slowest over the runs)",
-            f"<= {_ms(2 * latency)} (2 round trips)",
-            _ms(returned),
-            returned <= 2 * latency,
-        )
-    )
-    shown = all(run["command"]["shown_on_return"] for run in runs)
-    targets.append(
-        _target(
-            "state_immediate",
-            "the switch shows the new state when the call returns",
-            "yes",
-            "yes" if shown else "no",
-            shown,
-        )
-    )
-    confirmed = [run["command"]["confirmed_after_return_s"] for run in runs]
-    confirm_limit = reaction + latency + CONFIRM_SLACK
-    worst_confirm = None if None in confirmed else max(confirmed)
-    targets.append(
-        _target(
-            "confirmed",
-            "coordinator confirms the new state, after the call returned "
-            "(slowest over the runs)",
-            f"<= {_ms(confirm_limit)} (reaction {reaction:g} s + 1 round trip "
-            f"+ {_ms(CONFIRM_SLACK)} slack)",
-            _ms(worst_confirm) if worst_confirm is not None else "never",
-            worst_confirm is not None and worst_confirm <= confirm_limit,
-        )
-    )
-
-    logins = max(run["restart"]["logins"] for run in runs)
-    targets.append(
-        _target(
-            "restart_logins",
-            "logins on restart with a stored valid token",
-            "0",
-            str(logins),
-            logins == 0,
-        )
-    )
-
-    biggest = by_devices.get(200) or runs[-1]
-    judged = biggest["devices"] >= 200
-    wall = _refresh_stall(biggest, "max_stall_ms")
-    code = _refresh_stall(biggest, "max_stall_code_ms")
-    pause = _refresh_stall(biggest, "max_gc_pause_ms")
-    targets.append(
-        _target(
-            "stall_code",
-            f"longest event-loop stall during a refresh at {biggest['devices']} "
-            "devices: code running (GC passes and other processes excluded)",
-            "<= 50 ms",
-            f"{code:.0f} ms",
-            code <= 50 if judged else None,
-        )
-    )
-    targets.append(
-        _target(
-            "stall_wall",
-            f"longest event-loop stall during a refresh at {biggest['devices']} "
-            "devices: wall clock, everything included",
-            "<= 50 ms",
-            f"{wall:.0f} ms (longest GC pass {pause:.0f} ms)",
-            wall <= 50 if judged else None,
-        )
-    )
-    return targets
-
-
-def _refresh_stall(run: Run, key: str) -> float:
-    """Return the largest of a stall figure over the fast and slow refreshes."""
-    values = [
-        part[key]
-        for part in (run["refresh"]["fast"], run["refresh"]["slow"])
-        if part.get(key) is not None
-    ]
-    return max(values, default=0.0)
-
-
-# -- tables ----------------------------------------------------------------
-
-
-def _fmt_s(value: float | None) -> str:
-    if value is None or math.isnan(value):
-        return "n/a"
-    return f"{value:.3f}"
-
-
-def _fmt_n(value: float | None, digits: int = 0) -> str:
+def _fmt(value: Any, digits: int = 0) -> str:
     if value is None:
         return "n/a"
+    if isinstance(value, str):
+        return value
     return f"{value:,.{digits}f}"
 
 
-def _fast(key: str, fmt: Callable[[Any], str]) -> Callable[[Run], str]:
-    return lambda run: fmt(run["refresh"]["fast"].get(key))
+def _total(counts: dict[str, int] | None) -> int | None:
+    return None if counts is None else sum(counts.values())
 
 
-def _slow(key: str, fmt: Callable[[Any], str]) -> Callable[[Run], str]:
-    return lambda run: fmt(run["refresh"]["slow"].get(key))
+def _hour(run: Run) -> dict[str, Any]:
+    return run.get("hour") or {}
 
 
-def _command(key: str) -> Callable[[Run], str]:
-    return lambda run: _fmt_s(run["command"][key])
+def _freshness(kind: str) -> Callable[[Run], str]:
+    def cell(run: Run) -> str:
+        samples = _hour(run).get("freshness", {}).get(kind)
+        if not samples:
+            return "n/a"
+        seen = [value for value in samples if value is not None]
+        unseen = len(samples) - len(seen)
+        text = f"{statistics.median(seen):.0f} / {max(seen):.0f}" if seen else "-"
+        return text + (f" ({unseen} of {len(samples)} not seen)" if unseen else "")
+
+    return cell
 
 
-def _memory(run: Run) -> str:
-    return _fmt_n(run["memory"]["per_device_kib"], 1) if run["memory"] else "n/a"
+def _s(*keys: str) -> Callable[[Run], str]:
+    def cell(run: Run) -> str:
+        value: Any = run
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return _fmt(value, 3)
+
+    return cell
 
 
-def _full_gc(run: Run) -> str:
-    heap = run["heap"]
-    return (
-        f"{heap['full_gc_before_setup_ms']:.0f} / {heap['full_gc_with_entry_ms']:.0f}"
-    )
-
-
-def _full_gc_passes(run: Run) -> str:
-    fast, slow = run["refresh"]["fast"], run["refresh"]["slow"]
-    return str(fast["full_gc_passes"] + slow["full_gc_passes"])
-
-
-def _one_decimal(value: float | None) -> str:
-    return _fmt_n(value, 1)
-
-
-_ROWS: list[tuple[str, Callable[[Run], str]]] = [
-    ("entities (enabled)", lambda run: str(run["entities"])),
-    ("fast refresh, median (s)", _fast("median_s", _fmt_s)),
-    ("fast refresh, max (s)", _fast("max_s", _fmt_s)),
-    ("fast refresh, CPU median (ms)", _fast("cpu_median_ms", _fmt_n)),
-    ("slow refresh, median (s)", _slow("median_s", _fmt_s)),
-    ("slow refresh, max (s)", _slow("max_s", _fmt_s)),
-    ("slow refresh, CPU median (ms)", _slow("cpu_median_ms", _fmt_n)),
-    ("requests per fast refresh", _fast("requests", _one_decimal)),
-    ("requests per slow refresh", _slow("requests", _one_decimal)),
-    ("requests per hour", lambda run: _fmt_n(run["requests_per_hour"]["total"])),
+ROWS: list[tuple[str, Callable[[Run], str]]] = [
+    ("entities (enabled)", lambda run: str(run["setup"]["entities"])),
+    ("fast refresh, median (s)", _s("fast", "median_s")),
+    ("fast refresh, max (s)", _s("fast", "max_s")),
+    ("fast refresh, CPU median (ms)", lambda run: _fmt(run["fast"]["cpu_median_ms"])),
+    ("slow refresh, median (s)", _s("slow", "median_s")),
+    ("slow refresh, CPU median (ms)", lambda run: _fmt(run["slow"]["cpu_median_ms"])),
+    (
+        "requests per fast refresh",
+        lambda run: _fmt(
+            (_total(run["fast"]["requests"]) or 0) / len(run["fast"]["samples_s"]), 1
+        ),
+    ),
+    (
+        "requests per slow refresh",
+        lambda run: (
+            _fmt(
+                (_total(run["slow"]["requests"]) or 0) / len(run["slow"]["samples_s"]),
+                1,
+            )
+            if run["slow"]["median_s"]
+            else "n/a"
+        ),
+    ),
+    ("requests in the simulated hour", lambda run: _fmt(_hour(run).get("total"))),
     (
         "requests per device per hour",
-        lambda run: _fmt_n(run["requests_per_hour"]["per_device"]),
+        lambda run: _fmt(_hour(run).get("total", 0) / run["devices"] or None),
     ),
-    ("setup to all states, first (s)", lambda run: _fmt_s(run["setup"]["seconds"])),
     (
-        "setup to all states, restart (s)",
-        lambda run: _fmt_s(run["restart"]["seconds"]),
+        "requests per number edit",
+        lambda run: _fmt(_total(_hour(run).get("edits", {}).get("number"))),
     ),
+    (
+        "requests per add_schedule action",
+        lambda run: _fmt(_total(_hour(run).get("edits", {}).get("add_schedule"))),
+    ),
+    ("setup to all states, first (s)", _s("setup", "seconds")),
+    ("setup to all states, restart (s)", _s("restart", "seconds")),
     ("logins on restart", lambda run: str(run["restart"]["logins"])),
-    ("turn_on returns (s)", _command("returned_s")),
-    ("turn_on shown (s)", _command("shown_s")),
-    ("turn_on confirmed (s after return)", _command("confirmed_after_return_s")),
+    ("turn_on returns (s)", _s("command", "returned_s")),
+    ("turn_on shown (s)", _s("command", "shown_s")),
+    ("turn_on confirmed (s after return)", _s("command", "confirmed_after_return_s")),
     (
         "requests per turn_on + confirmation",
-        lambda run: _fmt_n(sum(run["command"]["requests_by_endpoint"].values())),
+        lambda run: _fmt(_total(run["command"]["requests"])),
     ),
-    ("memory per device (KiB)", _memory),
+    ("memory per device (KiB)", lambda run: _fmt(run.get("memory_kib_per_device"), 1)),
     (
         "max stall in refreshes, code (ms)",
-        lambda run: _fmt_n(_refresh_stall(run, "max_stall_code_ms")),
+        lambda run: _fmt(run["fast"]["stall"]["code_ms"]),
     ),
     (
         "max stall in refreshes, wall clock (ms)",
-        lambda run: _fmt_n(_refresh_stall(run, "max_stall_ms")),
+        lambda run: _fmt(run["fast"]["stall"]["wall_ms"]),
+    ),
+    ("max GC pass in refreshes (ms)", lambda run: _fmt(run["fast"]["stall"]["gc_ms"])),
+    (
+        "full GC passes in the refreshes",
+        lambda run: str(run["fast"]["stall"]["full_gcs"]),
     ),
     (
-        "max GC pass in refreshes (ms)",
-        lambda run: _fmt_n(_refresh_stall(run, "max_gc_pause_ms")),
+        "one full GC pass, before setup / with entry (ms)",
+        lambda run: (
+            f"{run['heap']['gc_before_ms']:.0f} / {run['heap']['gc_with_entry_ms']:.0f}"
+        ),
     ),
-    ("full GC passes in the refreshes", _full_gc_passes),
-    ("one full GC pass, before setup / with entry (ms)", _full_gc),
     (
         "max stall in first setup, code (ms)",
-        lambda run: _fmt_n(run["setup"]["max_stall_code_ms"]),
+        lambda run: _fmt(run["setup"]["stall"]["code_ms"]),
+    ),
+]
+
+KINDS = [
+    ("spray on", "spray state: the device starts a mist itself"),
+    ("online state", "online state: the device goes offline, comes back"),
+    ("temperature, humidity", "temperature and humidity"),
+    ("tank level", "tank level after a mist"),
+    ("last mist", "last-mist figures after a mist"),
+    ("schedule from the app", "a schedule changed in the app"),
+    ("mist end, device's own", "mist end shown: a mist the device started"),
+    ("mist end, HA's switch", "mist end shown: a mist from HA's switch"),
+]
+
+#: Issue 13's targets: (what, limit, figure of the last side's runs, limit value).
+TARGETS: list[tuple[str, str, Callable[[dict[int, Run]], float | None], float]] = [
+    (
+        "requests per hour at 50 devices",
+        "<= 1,000",
+        lambda runs: _hour(runs[50]).get("total"),
+        1000,
+    ),
+    (
+        "requests per edit (number, add_schedule), any device count",
+        "<= 3",
+        lambda runs: max(
+            _total(counts) or 0
+            for run in runs.values()
+            for counts in _hour(run).get("edits", {}).values()
+        ),
+        3,
+    ),
+    *(
+        (
+            f"{text}, max (s)",
+            f"<= {limit:g}",
+            lambda runs, kind=kind: _max_seen(runs, kind),
+            limit,
+        )
+        for (kind, text), limit in zip(
+            KINDS, (30, 30, 300, 30, 30, 1800, 5, 5), strict=True
+        )
     ),
 ]
 
 
-def _rows(results: Results) -> tuple[list[str], list[list[str]]]:
-    runs: list[Run] = results["runs"]
-    header = ["devices", *(str(run["devices"]) for run in runs)]
-    body = [[label, *(fn(run) for run in runs)] for label, fn in _ROWS]
-    return header, body
-
-
-def _endpoint_rows(results: Results) -> tuple[list[str], list[list[str]]]:
-    """Tabulate requests by endpoint: per fast and slow refresh, per device-hour."""
-    runs: list[Run] = results["runs"]
-    keys = sorted(
-        {key for run in runs for key in run["requests_per_hour"]["by_endpoint"]}
-    )
-    header = ["endpoint", *(f"{run['devices']} dev." for run in runs)]
-    body = []
-    for key in keys:
-        cells = []
-        for run in runs:
-            fast = run["refresh"]["fast"]["requests_by_endpoint"].get(key, 0)
-            slow = (run["refresh"]["slow"]["requests_by_endpoint"] or {}).get(key, 0)
-            hourly = run["requests_per_hour"]["by_endpoint_per_device"].get(key, 0)
-            cells.append(f"{fast:g} / {slow:g} / {hourly:.1f}")
-        body.append([f"`{key}`", *cells])
-    return header, body
-
-
-def _text(header: list[str], body: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
-            for i, cell in enumerate(row)
-        )
-        for row in [header, *body]
+def _max_seen(runs: dict[int, Run], kind: str) -> float | None:
+    samples = [
+        value
+        for run in runs.values()
+        for value in _hour(run).get("freshness", {}).get(kind, [])
     ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+    if not samples:
+        return None
+    return float("inf") if None in samples else max(samples)
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Judge the working tree's runs: (target, limit, measured, verdict)."""
+    sides = results["sides"]
+    runs = {run["devices"]: run for run in sides[-1]["runs"]}
+    judged = []
+    for text, limit, figure, bound in TARGETS:
+        try:
+            value = figure(runs)
+        except KeyError:
+            value = None
+        verdict = "n/a" if value is None else ("met" if value <= bound else "NOT met")
+        judged.append(
+            (text, limit, "not seen" if value == float("inf") else _fmt(value), verdict)
+        )
+    if len(sides) == 2 and 50 in runs:
+        before = {run["devices"]: run for run in sides[0]["runs"]}[50]["fast"][
+            "median_s"
+        ]
+        after = runs[50]["fast"]["median_s"]
+        verdict = "met" if after <= before * 1.1 else "NOT met"
+        judged.append(
+            (
+                "fast refresh at 50 devices, median (s)",
+                f"<= {before:.3f} (ref, +10% noise)",
+                f"{after:.3f}",
+                verdict,
+            )
+        )
+    return judged
+
+
+def _tables(results: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    sides = results["sides"]
+    counts = [run["devices"] for run in sides[-1]["runs"]]
+    by_count = [{run["devices"]: run for run in side["runs"]} for side in sides]
+
+    def row(label: str, cell: Callable[[Run], str]) -> list[str]:
+        return [
+            label,
+            *(" -> ".join(cell(side[count]) for side in by_count) for count in counts),
+        ]
+
+    header = ["devices", *map(str, counts)]
+    endpoints = sorted(
+        {
+            key
+            for side in by_count
+            for run in side.values()
+            for key in _hour(run).get("requests", {})
+        }
+    )
+    hour = [
+        row(
+            f"`{key}`",
+            lambda run, key=key: _fmt(  # type: ignore[misc]
+                _hour(run).get("requests", {}).get(key, 0)
+            ),
+        )
+        for key in endpoints
+    ]
+    hour.append(row("total", lambda run: _fmt(_hour(run).get("total"))))
+    fresh = [row(text, _freshness(kind)) for kind, text in KINDS]
+    target_rows = [list(item) for item in targets(results)]
+    return [
+        ("", header, [row(label, cell) for label, cell in ROWS]),
+        (
+            "Requests in the simulated hour, by endpoint:",
+            ["endpoint", *header[1:]],
+            hour,
+        ),
+        (
+            "Freshness: simulated seconds until HA shows a change, p50 / max:",
+            ["change", *header[1:]],
+            fresh,
+        ),
+        (
+            "Targets (issue 13), the working tree:",
+            ["target", "limit", "measured", "verdict"],
+            target_rows,
+        ),
+    ]
 
 
 def _markdown(header: list[str], body: list[list[str]]) -> str:
     lines = [
         "| " + " | ".join(header) + " |",
-        "| " + " | ".join(["---", *["---:"] * (len(header) - 1)]) + " |",
+        "| --- |" + " ---: |" * (len(header) - 1),
     ]
-    lines += ["| " + " | ".join(row) + " |" for row in body]
-    return "\n".join(lines)
+    return "\n".join(lines + ["| " + " | ".join(cells) + " |" for cells in body])
 
 
-def _verdict(met: bool | None) -> str:
-    return {True: "met", False: "NOT met", None: "not judged"}[met]
-
-
-_COMPARED: list[tuple[str, Callable[[Run], str]]] = [
-    ("fast refresh, median (s)", _fast("median_s", _fmt_s)),
-    ("fast refresh, CPU median (ms)", _fast("cpu_median_ms", _fmt_n)),
-    ("slow refresh, median (s)", _slow("median_s", _fmt_s)),
-    ("requests per fast refresh", _fast("requests", _one_decimal)),
-    ("turn_on returns (s)", _command("returned_s")),
-    ("turn_on confirmed (s after return)", _command("confirmed_after_return_s")),
-    (
-        "requests per turn_on + confirmation",
-        lambda run: _fmt_n(sum(run["command"]["requests_by_endpoint"].values())),
-    ),
-    (
-        "max stall in refreshes, code (ms)",
-        lambda run: _fmt_n(_refresh_stall(run, "max_stall_code_ms")),
-    ),
-    (
-        "max stall in refreshes, wall clock (ms)",
-        lambda run: _fmt_n(_refresh_stall(run, "max_stall_ms")),
-    ),
-    ("setup to all states, first (s)", lambda run: _fmt_s(run["setup"]["seconds"])),
-]
-
-
-def _comparison_rows(
-    baseline: Results, results: Results
-) -> tuple[list[str], list[list[str]]]:
-    before = {run["devices"]: run for run in baseline["runs"]}
-    runs = [run for run in results["runs"] if run["devices"] in before]
-    header = ["before -> after", *(f"{run['devices']} dev." for run in runs)]
-    body = [
-        [label, *(f"{fn(before[run['devices']])} -> {fn(run)}" for run in runs)]
-        for label, fn in _COMPARED
+def _text(header: list[str], body: list[list[str]]) -> str:
+    widths = [
+        max(len(cells[i]) for cells in [header, *body]) for i in range(len(header))
     ]
-    return header, body
+    return "\n".join(
+        "  ".join(
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+            for i, cell in enumerate(cells)
+        )
+        for cells in [header, *body]
+    )
 
 
-def comparison(baseline: Results, results: Results, *, markdown: bool) -> str:
-    """Tabulate key figures of a baseline run against this one."""
-    table = _comparison_rows(baseline, results)
-    return _markdown(*table) if markdown else _text(*table)
-
-
-def text_table(results: Results) -> str:
-    """Return the readable summary printed at the end of a run."""
+def _about(results: dict[str, Any]) -> list[str]:
     meta = results["meta"]
-    options = meta["options"]
-    parts = [
-        "",
-        (
-            f"Moogo benchmark: latency {options['latency_s'] * 1000:g} ms per "
-            f"request, reaction {options['reaction_delay_s']:g} s, "
-            f"{meta['cpu']} ({meta['cpus']} CPUs), Python {meta['python']}, "
-            f"HA {meta['integration']['versions']['homeassistant']}"
-        ),
-        "",
-        _text(*_rows(results)),
-        "",
-        "requests by endpoint (per fast refresh / per slow refresh / per device per hour):",
-        _text(*_endpoint_rows(results)),
-        "",
-        "targets:",
+    options, host, versions = meta["options"], meta["machine"], meta["versions"]
+    sides = " -> ".join(
+        f"{side['label']} (`{side['path']}`)" for side in results["sides"]
+    )
+    return [
+        f"- Code: {sides}; revision `{meta['revision']}`",
+        f"- Machine: {host['cpu']}, {host['cpus']} CPUs, {host['memory_gib']} GiB RAM, Linux {host['kernel']}, {meta['host_os'] or host['os']}; load {meta['load_before']} before, {host['load']} after",
+        f"- Software: Python {host['python']}, Home Assistant {versions['homeassistant']}, aiohttp {versions['aiohttp']}, pytest-homeassistant-custom-component {versions['pytest-homeassistant-custom-component']}",
+        f"- Real time: {options['latency'] * 1000:g} ms per request, reaction {options['reaction_delay']:g} s, {options['refreshes']} fast and {options['slow_refreshes']} slow refreshes; simulated hour: seed {options['seed']}; whole run {meta['duration_s']:.0f} s",
     ]
-    parts += [
-        f"  [{_verdict(target['met'])}] {target['target']}: {target['measured']} "
-        f"(target {target['limit']})"
-        for target in results["targets"]
-    ]
+
+
+def text(results: dict[str, Any]) -> str:
+    """Return the summary printed at the end of a run."""
+    parts = _about(results)
+    for title, header, body in _tables(results):
+        parts += ["", title, _text(header, body)]
     return "\n".join(parts)
 
 
-def markdown_section(results: Results) -> str:
-    """Return the generated part of docs/performance.md."""
+def update_docs(results: dict[str, Any], chart_path: Path, repo: Path) -> None:
+    """Rewrite the generated section of docs/performance.md and its chart."""
     meta = results["meta"]
-    options = meta["options"]
-    versions = meta["integration"]["versions"]
-    label = f" ({meta['label']})" if meta.get("label") else ""
-    load = meta["load_average"]
-    machine = (
-        f"- Machine: {meta['cpu']}, {meta['cpus']} CPUs, {meta['memory_gib']} GiB "
-        f"RAM, Linux {meta['kernel']}, {meta['os']}; load average "
-        f"{' '.join(load['before'])} before, {' '.join(load['after'])} after"
-    )
-    software = (
-        f"- Software: Python {meta['python']}, Home Assistant "
-        f"{versions['homeassistant']}, aiohttp {versions['aiohttp']}, "
-        "pytest-homeassistant-custom-component "
-        f"{versions['pytest-homeassistant-custom-component']}"
-    )
-    simulator = (
-        f"- Simulator (own process): {options['latency_s'] * 1000:g} ms added to "
-        f"every request, device reaction {options['reaction_delay_s']:g} s, "
-        "temperature and humidity of every device "
-        + ("changing every second" if options["drift"] else "constant")
-        + f"; {options['refreshes']} fast and {options['slow_refreshes']} slow "
-        f"refreshes per device count; whole run {meta['duration_s']:g} s"
-    )
     lines = [
-        DOCS_BEGIN,
+        BEGIN,
         "<!-- Generated by `scripts/bench --update-docs`; edits here are overwritten. -->",
         "",
-        f"Measured {meta['started']}{label} with:",
-        "",
-        "```sh",
-        meta["command"],
-        "```",
-        "",
-        machine,
-        software,
-        f"- Code: revision `{meta['revision'] or 'unknown'}`",
-        simulator,
-        "",
-        (
-            "![Refresh time and requests per refresh against device count]"
-            "(images/performance.png)"
-        ),
-        "",
-        _markdown(*_rows(results)),
-        "",
-        (
-            "Requests by endpoint: per fast refresh / per slow refresh / per "
-            "device per hour at the default intervals."
-        ),
-        "",
-        _markdown(*_endpoint_rows(results)),
-        "",
-        "Targets:",
-        "",
-        "| target | limit | measured | verdict |",
-        "| --- | --- | --- | --- |",
     ]
     lines += [
-        f"| {target['target']} | {target['limit']} | {target['measured']} | "
-        f"{'**' + _verdict(target['met']) + '**' if target['met'] is False else _verdict(target['met'])} |"
-        for target in results["targets"]
+        f"Measured {meta['started']} with `{meta['command']}`"
+        + (f" ({meta['label']})" if meta["label"] else "")
+        + ":",
+        "",
+        *_about(results),
     ]
-    lines += ["", DOCS_END]
-    return "\n".join(lines)
+    lines += [
+        "",
+        "![Refresh time and requests per hour against device count](images/performance.png)",
+    ]
+    for title, header, body in _tables(results):
+        lines += (
+            ["", title, "", _markdown(header, body)]
+            if title
+            else ["", _markdown(header, body)]
+        )
+    doc = repo / "docs" / "performance.md"
+    old = doc.read_text(encoding="utf-8")
+    start, end = old.index(BEGIN), old.index(END) + len(END)
+    doc.write_text(
+        old[:start] + "\n".join(lines) + "\n\n" + END + old[end:], encoding="utf-8"
+    )
+    (repo / "docs" / "images" / "performance.png").write_bytes(chart_path.read_bytes())
 
 
-def update_docs(results: Results, chart: Path, repo_root: Path) -> None:
-    """Replace the generated section of docs/performance.md and the chart."""
-    doc = repo_root / "docs" / "performance.md"
-    text = doc.read_text(encoding="utf-8")
-    start, end = text.find(DOCS_BEGIN), text.find(DOCS_END)
-    if start < 0 or end < start:
-        raise RuntimeError(f"{doc} lacks the {DOCS_BEGIN} / {DOCS_END} markers")
-    text = text[:start] + markdown_section(results) + text[end + len(DOCS_END) :]
-    doc.write_text(text, encoding="utf-8")
-    images = repo_root / "docs" / "images"
-    images.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(chart, images / "performance.png")
-
-
-# -- chart -----------------------------------------------------------------
-
-
-def interval(results: Results, key: str) -> str:
-    """Return a polling interval of the measured integration, readably."""
-    seconds = results["meta"]["integration"][key]
-    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
-
-
-def render_chart(results: Results, path: Path, baseline: Results | None = None) -> None:
-    """Refresh time and requests per refresh against device count (PNG).
-
-    With a baseline, its fast-refresh medians are drawn faded for comparison.
-    """
-    runs: list[Run] = results["runs"]
-    options = results["meta"]["options"]
-    latency = options["latency_s"]
-    devices = [run["devices"] for run in runs]
-    fast = [run["refresh"]["fast"] for run in runs]
-    slow = [run["refresh"]["slow"] for run in runs]
-
+def chart(results: dict[str, Any], path: Path) -> None:
+    """Fast refresh time and requests per simulated hour against device count."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4), dpi=110)
-    label = results["meta"].get("label")
-    fig.suptitle(
-        f"Moogo integration against the simulator, {latency * 1000:g} ms per request"
-        + (f" ({label})" if label else ""),
-        fontsize=12,
-    )
-
-    left.plot(
-        devices,
-        [item["median_s"] for item in fast],
-        "o-",
-        color="tab:blue",
-        label="fast refresh (median)",
-    )
-    if baseline is not None:
+    for side, style in zip(results["sides"], ("o--", "o-"), strict=False):
+        runs = side["runs"]
+        counts = [run["devices"] for run in runs]
         left.plot(
-            [run["devices"] for run in baseline["runs"]],
-            [run["refresh"]["fast"]["median_s"] for run in baseline["runs"]],
-            "o--",
-            color="grey",
-            alpha=0.7,
-            label="fast refresh (median), "
-            + (baseline["meta"].get("label") or "baseline"),
+            counts,
+            [run["fast"]["median_s"] for run in runs],
+            style,
+            label=f"{side['label']}: median",
         )
-    left.plot(
-        devices,
-        [item["max_s"] for item in fast],
-        "v:",
-        color="tab:blue",
-        alpha=0.6,
-        label="fast refresh (max)",
-    )
-    if all(item["median_s"] is not None for item in slow):
         left.plot(
-            devices,
-            [item["median_s"] for item in slow],
-            "s-",
-            color="tab:orange",
-            label="slow refresh (median)",
+            counts,
+            [run["fast"]["max_s"] for run in runs],
+            "v:",
+            alpha=0.5,
+            label=f"{side['label']}: max",
         )
+        right.plot(
+            counts,
+            [_hour(run).get("total") for run in runs],
+            style,
+            label=side["label"],
+        )
+    latency = results["meta"]["options"]["latency"]
     left.plot(
-        devices,
-        [latency * (count + 1) for count in devices],
-        "--",
+        counts,
+        [latency * (count + 1) for count in counts],
+        "-",
         color="grey",
         linewidth=1,
         label="one request after another",
     )
-    target = 4 * latency + 0.05
-    left.plot(
-        [50], [target], "r*", markersize=12, label=f"target at 50: {target:.2f} s"
-    )
-    left.set_xscale("log")
-    left.set_yscale("log")
-    left.set_xlabel("devices")
-    left.set_ylabel("refresh wall time (s)")
-    left.set_title("Refresh time")
-    left.grid(visible=True, which="both", alpha=0.3)
-    left.legend(fontsize=8, loc="upper left")
-
-    right.plot(
-        devices,
-        [count + 1 for count in devices],
-        "-",
-        color="tab:green",
-        linewidth=7,
-        alpha=0.25,
-        label="limit per fast refresh: devices + 1",
-    )
-    right.plot(
-        devices,
-        [item["requests"] for item in fast],
-        "o-",
-        color="tab:blue",
-        label=f"per fast refresh (every {interval(results, 'update_interval_s')})",
-    )
-    if all(item["requests"] is not None for item in slow):
-        right.plot(
-            devices,
-            [item["requests"] for item in slow],
-            "s-",
-            color="tab:orange",
-            label=f"per slow refresh (every "
-            f"{interval(results, 'slow_update_interval_s')})",
-        )
-    right.set_xscale("log")
-    right.set_yscale("log")
-    right.set_xlabel("devices")
-    right.set_ylabel("requests")
-    right.set_title("Requests per refresh")
-    right.grid(visible=True, which="both", alpha=0.3)
-    right.legend(fontsize=8, loc="upper left")
-    for axis in (left, right):
-        axis.set_xticks(devices, [str(count) for count in devices])
-
+    for axis, title, unit in (
+        (left, "Fast refresh (async_refresh)", "seconds"),
+        (right, "Requests in the simulated hour", "requests"),
+    ):
+        axis.set(xscale="log", yscale="log", xlabel="devices", ylabel=unit, title=title)
+        axis.set_xticks(counts, [str(count) for count in counts])
+        axis.grid(visible=True, which="both", alpha=0.3)
+        axis.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     plt.close(fig)

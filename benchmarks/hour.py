@@ -1,0 +1,309 @@
+"""The simulated hour: requests by endpoint, freshness, the cost of an edit.
+
+HA and the simulator share one process and one faked clock (freezegun, as
+HA's ``freezer`` fixture; the simulator reads ``time.time()``). HA's timers
+are fired second by second for 3,600 s while the simulator changes devices
+behind HA's back at seeded random times; each change is timed in simulated
+seconds until an entity state shows it. Then mists from HA's switch, and
+two edits (a number entity, the ``moogo.add_schedule`` action) counted
+until quiet.
+"""
+
+from __future__ import annotations
+
+# Before anything of HA binds utcnow: HA's test plugin makes it visible to
+# freezegun, for the simulated hour.
+import pytest_homeassistant_custom_component.patch_time  # type: ignore[import-untyped]  # noqa: F401
+
+# isort: split
+
+import argparse
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib import metadata
+import json
+import logging
+import random
+import sys
+import time
+from typing import Any
+
+import freezegun
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.runner import configure_event_loop
+from pytest_homeassistant_custom_component.common import async_fire_time_changed  # type: ignore[import-untyped]
+
+from moogo_sim import MoogoSimulator
+
+from . import worker
+from .cloud import EMAIL, device_id, populate
+from .worker import Log, entity_id, home_assistant, make_entry, setup
+
+#: A summer evening, clear of the fleet's schedules (06:30 and 19:xx local).
+START = datetime(2026, 7, 1, 18, 0, tzinfo=UTC)
+HOUR = 3600
+LIST = "GET /v1/devices"
+#: Simulated seconds an edit is followed for: a confirmation comes sooner.
+EDIT_WINDOW = 25
+
+
+@dataclass
+class Probe:
+    """A change made in the simulator, and when HA's state showed it."""
+
+    kind: str
+    at: float
+    entity: str
+    shown: Callable[[str], bool]
+    seen: float | None = None
+
+
+def _number(state: str) -> float | None:
+    try:
+        return float(state)
+    except ValueError:
+        return None
+
+
+class Hour:
+    """One HA instance against one in-process simulator, on a faked clock."""
+
+    def __init__(
+        self, hass: HomeAssistant, sim: MoogoSimulator, frozen: Any, seed: int
+    ) -> None:
+        """Start the hour now."""
+        self.hass, self.sim, self.frozen = hass, sim, frozen
+        self.rng = random.Random(seed)  # noqa: S311 - seeded, not secret
+        self.start = sim.now()
+        self.probes: list[Probe] = []
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the start."""
+        return self.sim.now() - self.start
+
+    def state(self, entity: str) -> str:
+        """Return what HA shows for ``entity``."""
+        state = self.hass.states.get(entity)
+        return "" if state is None else state.state
+
+    async def step(self) -> None:
+        """Let one simulated second pass and run what falls due."""
+        self.frozen.tick(timedelta(seconds=1))
+        async_fire_time_changed(self.hass)
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+        for probe in self.probes:
+            if (
+                probe.seen is None
+                and probe.at <= self.now
+                and probe.shown(self.state(probe.entity))
+            ):
+                probe.seen = self.now - probe.at
+
+    def probe(
+        self, kind: str, entity: str, shown: Callable[[str], bool], at: float = 0
+    ) -> None:
+        """Time until ``entity`` shows a change made now (or at ``at``)."""
+        self.probes.append(Probe(kind, max(at, self.now), entity, shown))
+
+    def change(self, action: str, number: int) -> None:
+        """Change device ``number`` in the simulator, behind HA's back."""
+        hass, device = self.hass, self.sim.device(device_id(number))
+        now = self.sim.now()
+        if action == "mist":
+            device.start_spraying(now, 0)
+            end = self.now + device.spraying_seconds
+            spray = entity_id(hass, "switch", number, "spray")
+            self.probe("spray on", spray, lambda state: state == "on")
+            self.probe("mist end, device's own", spray, lambda s: s == "off", end)
+            last = entity_id(hass, "sensor", number, "last_mist_end")
+            before = self.state(last)
+            self.probe("last mist", last, lambda state: state != before, end)
+        elif action == "empty":
+            device.water_level = 0
+            empty = entity_id(hass, "binary_sensor", number, "water_empty")
+            self.probe("tank level", empty, lambda state: state == "on")
+        elif action in {"offline", "online"}:
+            self.sim.set_online(device.device_id, action == "online")
+            device.water_level = 1
+            online = entity_id(hass, "binary_sensor", number, "online")
+            shown = "on" if action == "online" else "off"
+            self.probe("online state", online, lambda state: state == shown)
+        elif action == "weather":
+            device.temperature = value = round(30 + self.rng.random() * 5, 1)
+            humidity = float(self.rng.randrange(70, 95))
+            device.humidity = int(humidity)
+            sensor = entity_id(hass, "sensor", number, "temperature")
+            self.probe("temperature, humidity", sensor, lambda s: _number(s) == value)
+            sensor = entity_id(hass, "sensor", number, "humidity")
+            self.probe(
+                "temperature, humidity", sensor, lambda s: _number(s) == humidity
+            )
+        elif action == "schedule":
+            schedule = device.schedules[0]
+            schedule.status = 1 - schedule.status
+            enabled = str(sum(item.status for item in device.schedules))
+            sensor = entity_id(hass, "sensor", number, "enabled_schedules")
+            self.probe("schedule from the app", sensor, lambda state: state == enabled)
+
+    def plan(self, devices: int) -> list[tuple[float, str, int]]:
+        """Six rounds of changes on random devices, and schedule edits in the app.
+
+        Each round: the device mists by itself (60 s), its water tank is
+        empty after it, it goes offline and back, its weather changes; the
+        next round on it begins more than 5 minutes later. Schedule edits
+        fall in the first 1,700 s so a 30-minute cadence can show them.
+        """
+        plan: list[tuple[float, str, int]] = []
+        for round_ in range(6):
+            number = self.rng.randrange(devices)
+            begin = 30 + round_ * 540 + self.rng.uniform(0, 30)
+            plan += [(begin, "mist", number), (begin + 60, "empty", number)]
+            for offset, action in ((95, "offline"), (155, "online"), (205, "weather")):
+                plan.append((begin + offset + self.rng.uniform(0, 30), action, number))
+        for number in self.rng.sample(range(devices), min(6, devices)):
+            plan.append((self.rng.uniform(60, 1700), "schedule", number))
+        return sorted(plan)
+
+    async def until(self, done: Callable[[], bool], limit: float) -> None:
+        """Step until ``done()`` or ``limit`` more simulated seconds passed."""
+        end = self.now + limit
+        while not done() and self.now < end:
+            await self.step()
+
+    async def after_list_poll(self) -> None:
+        """Step until a device-list poll has just run (and its follow-ups)."""
+        polled = self.sim.request_counts.get(LIST, 0)
+        await self.until(lambda: self.sim.request_counts.get(LIST, 0) > polled, 60)
+        await self.step()
+
+    async def edit_cost(
+        self, domain: str, service: str, data: dict[str, Any]
+    ) -> dict[str, int]:
+        """Count the requests an edit from HA causes, counted until quiet after a poll."""
+        await self.after_list_poll()
+        self.sim.reset_counts()
+        await self.hass.services.async_call(domain, service, data, blocking=True)
+        await self.until(lambda: False, EDIT_WINDOW)
+        return self.sim.request_counts
+
+
+async def simulated_hour(devices: int, seed: int, log: Log) -> dict[str, Any]:
+    """Run the simulated hour for ``devices`` devices; return its figures."""
+    loop = asyncio.get_running_loop()
+    with freezegun.freeze_time(START) as frozen:
+        # HA binds the real monotonic clock as loop.time; the class's method
+        # reads the frozen one, so HA's timers follow the faked clock.
+        del loop.time
+        sim = MoogoSimulator(reaction_delay=3.0)
+        populate(sim, devices)
+        await sim.start()
+        try:
+            async with home_assistant() as hass:
+                entry = make_entry(sim.url, sim.account(EMAIL).user_id, {})
+                await setup(hass, entry, None)
+                sim.reset_counts()
+                hour = Hour(hass, sim, frozen, seed)
+                plan = hour.plan(devices)
+                while hour.now < HOUR:
+                    while plan and plan[0][0] <= hour.now:
+                        hour.change(*plan.pop(0)[1:])
+                    await hour.step()
+                counts = sim.request_counts
+                log(f"  hour: {sum(counts.values())} requests")
+                for number in hour.rng.sample(range(devices), min(3, devices)):
+                    await hour.after_list_poll()
+                    switch = entity_id(hass, "switch", number, "spray")
+                    await hass.services.async_call(
+                        "switch", "turn_on", {"entity_id": switch}, blocking=True
+                    )
+                    end = (
+                        sim.device(device_id(number)).episodes[-1].ends_at - hour.start
+                    )
+                    hour.probe(
+                        "mist end, HA's switch", switch, lambda s: s == "off", end
+                    )
+                    await hour.until(lambda: hour.probes[-1].seen is not None, 400)
+                number_entity = entity_id(hass, "number", 0, "mist_duration")
+                device = er.async_get(hass).async_get(number_entity)
+                assert device is not None  # noqa: S101 - set up above
+                edits = {
+                    "number": await hour.edit_cost(
+                        "number", "set_value", {"entity_id": number_entity, "value": 45}
+                    ),
+                    "add_schedule": await hour.edit_cost(
+                        "moogo",
+                        "add_schedule",
+                        {
+                            "device_id": device.device_id,
+                            "time": "21:15",
+                            "duration": 30,
+                        },
+                    ),
+                }
+        finally:
+            await sim.stop()
+            loop.time = time.monotonic  # type: ignore[method-assign]
+    freshness: dict[str, list[float | None]] = {}
+    for probe in hour.probes:
+        freshness.setdefault(probe.kind, []).append(probe.seen)
+    return {
+        "requests": dict(sorted(counts.items())),
+        "total": sum(counts.values()),
+        "edits": edits,
+        "freshness": freshness,
+        "changes": dict(Counter(probe.kind for probe in hour.probes)),
+    }
+
+
+def main() -> None:
+    """Measure one device count; print the results as one JSON line."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.hour")
+    parser.add_argument("devices", type=int)
+    for name, default in (("latency", 0.05), ("reaction-delay", 3.0)):
+        parser.add_argument(f"--{name}", type=float, default=default)
+    for name, default in (("refreshes", 20), ("slow-refreshes", 5), ("seed", 13)):
+        parser.add_argument(f"--{name}", type=int, default=default)
+    for flag in ("--no-drift", "--no-memory", "--no-hour"):
+        parser.add_argument(flag, action="store_true")
+    parser.add_argument("--integration-root", default=None)
+    args = parser.parse_args()
+    if args.integration_root:
+        sys.path.insert(0, args.integration_root)  # before custom_components loads
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("homeassistant.loader").setLevel(logging.ERROR)
+
+    def log(message: str) -> None:
+        sys.stderr.write(message + "\n")
+
+    from custom_components.moogo import const  # noqa: PLC0415
+
+    async def run() -> dict[str, Any]:
+        configure_event_loop(asyncio.get_running_loop())
+        result = await worker.real_time(args.devices, args, log)
+        if not args.no_hour:
+            result["hour"] = await simulated_hour(args.devices, args.seed, log)
+        return result
+
+    result = asyncio.run(run())
+    result["devices"] = args.devices
+    result["integration"] = {
+        "path": const.__file__,
+        "versions": {
+            name: metadata.version(name)
+            for name in (
+                "homeassistant",
+                "aiohttp",
+                "pytest-homeassistant-custom-component",
+            )
+        },
+    }
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
