@@ -1,8 +1,9 @@
 """Command line of the benchmark: ``python -m benchmarks`` (``scripts/bench``).
 
 One worker process per device count and side (``--compare``: the code at a
-git ref, which scripts/bench extracts, then the working tree); then the
-JSON results, the chart, the tables and optionally docs/performance.md.
+git ref, which scripts/bench extracts, then the working tree), so no run
+inherits another's heap; then the JSON results, the chart, the tables and
+optionally docs/performance.md.
 """
 
 from __future__ import annotations
@@ -19,6 +20,20 @@ from typing import Any
 from . import report
 
 REPO = Path(__file__).resolve().parent.parent
+#: What each worker is told: flag, type, default, help.
+NUMBERS: list[tuple[str, type[float | int], float, str]] = [
+    ("--latency", float, 0.05, "seconds added to every request in real time"),
+    ("--reaction-delay", float, 3.0, "seconds until a device reacts to start/stop"),
+    ("--refreshes", int, 20, "timed fast refreshes"),
+    ("--slow-refreshes", int, 5, "timed slow refreshes"),
+    ("--seed", int, 13, "seed of the simulated hour's changes"),
+    ("--step", float, 1.0, "simulated seconds per step of the hour"),
+]
+FLAGS = [
+    ("--no-drift", "keep readings constant in the real-time runs"),
+    ("--no-memory", "skip the memory measurement"),
+    ("--no-hour", "skip the simulated hour"),
+]
 
 
 def _counts(text: str) -> list[int]:
@@ -37,106 +52,36 @@ def parser() -> argparse.ArgumentParser:
     )
     add = parser.add_argument
     add(
-        "--devices",
-        type=_counts,
-        default=[1, 10, 50, 200],
-        help="device counts (default: 1,10,50,200)",
+        "--devices", type=_counts, default=[1, 10, 50, 200], help="default: 1,10,50,200"
     )
-    add(
-        "--latency",
-        type=float,
-        default=0.05,
-        help="seconds added to every request in the real-time runs (default: 0.05)",
-    )
-    add(
-        "--reaction-delay",
-        type=float,
-        default=3.0,
-        help="seconds until a device reacts to start/stop (default: 3)",
-    )
-    add("--refreshes", type=int, default=20, help="timed fast refreshes (default: 20)")
-    add(
-        "--slow-refreshes",
-        type=int,
-        default=5,
-        help="timed slow refreshes (default: 5)",
-    )
-    add(
-        "--seed",
-        type=int,
-        default=13,
-        help="seed of the simulated hour's changes (default: 13)",
-    )
-    add(
-        "--no-drift",
-        action="store_true",
-        help="keep readings constant in the real-time runs",
-    )
-    add("--no-memory", action="store_true", help="skip the memory measurement")
-    add("--no-hour", action="store_true", help="skip the simulated hour")
-    add(
-        "--integration-root",
-        type=Path,
-        help="measure DIR/custom_components instead of the checkout",
-    )
-    add(
-        "--compare-root", type=Path, help=argparse.SUPPRESS
-    )  # scripts/bench's --compare REF
-    add("--compare-label", default="", help=argparse.SUPPRESS)
-    add(
-        "--update-docs",
-        action="store_true",
-        help="rewrite the results in docs/performance.md and its chart",
-    )
-    add(
-        "--label",
-        default="",
-        help="a note stored with the results and shown in the docs",
-    )
-    add(
-        "--output",
-        type=Path,
-        default=REPO / "bench-results",
-        help="folder for the JSON and the chart",
-    )
-    for hidden in (
-        "--revision",
-        "--host-os",
-        "--command",
-    ):  # filled in by scripts/bench
+    add("--hour-devices", type=_counts, help="device counts of the simulated hour")
+    for flag, kind, default, text in NUMBERS:
+        add(flag, type=kind, default=default, help=f"{text} (default: {default:g})")
+    for flag, text in FLAGS:
+        add(flag, action="store_true", help=text)
+    add("--integration-root", type=Path, help="measure DIR/custom_components")
+    add("--update-docs", action="store_true", help="rewrite docs/performance.md")
+    add("--label", default="", help="a note stored with the results and the docs")
+    add("--output", type=Path, default=REPO / "bench-results", help="results folder")
+    # Filled in by scripts/bench (--compare REF and what only git knows).
+    for hidden in ("--compare-root", "--compare-label", "--revision", "--host-os"):
         add(hidden, default="", help=argparse.SUPPRESS)
+    add("--command", default="", help=argparse.SUPPRESS)
     return parser
 
 
-def _worker(
-    args: argparse.Namespace, devices: int, root: Path | None
-) -> dict[str, Any]:
-    argv = [
-        str(devices),
-        f"--latency={args.latency}",
-        f"--reaction-delay={args.reaction_delay}",
-    ]
-    argv += [
-        f"--refreshes={args.refreshes}",
-        f"--slow-refreshes={args.slow_refreshes}",
-        f"--seed={args.seed}",
-    ]
-    argv += [
-        flag
-        for flag in ("--no-drift", "--no-memory", "--no-hour")
-        if getattr(args, flag[2:].replace("-", "_"))
-    ]
-    if root is not None:
-        argv.append(f"--integration-root={root.resolve()}")
+def _worker(options: dict[str, Any], devices: int, root: str) -> dict[str, Any]:
     sys.stderr.write(f"== {devices} device(s), {root or 'working tree'}\n")
-    command = [sys.executable, "-m", "benchmarks.hour", *argv]
+    job = json.dumps({**options, "devices": devices, "integration_root": root})
     done = subprocess.run(  # noqa: S603 - our interpreter, our module
-        command, cwd=REPO, stdout=subprocess.PIPE, text=True, check=False
+        [sys.executable, "-m", "benchmarks.hour", job],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
     )
     if done.returncode:
-        raise SystemExit(
-            f"the benchmark of {devices} device(s) failed ({done.returncode})"
-        )
+        raise SystemExit(f"the run of {devices} device(s) failed ({done.returncode})")
     result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
     return result
 
@@ -145,24 +90,21 @@ def main() -> int:
     """Run the benchmark."""
     args = parser().parse_args()
     began, started, load = perf_counter(), datetime.now(UTC), report.machine()["load"]
-    sides = []
+    keys = [flag[2:].replace("-", "_") for flag, *_ in NUMBERS + FLAGS]
+    options = {key: getattr(args, key) for key in keys}
+    tree = str(args.integration_root.resolve()) if args.integration_root else ""
+    sides = [(tree or "working tree", tree)]
     if args.compare_root:
-        sides.append((args.compare_label or str(args.compare_root), args.compare_root))
-    sides.append(
-        (
-            "working tree"
-            if args.integration_root is None
-            else str(args.integration_root),
-            args.integration_root,
-        )
-    )
+        sides.insert(0, (args.compare_label or args.compare_root, args.compare_root))
     results: dict[str, Any] = {"sides": []}
     for label, root in sides:
-        runs = [_worker(args, devices, root) for devices in args.devices]
-        path = str(
-            Path(runs[0]["integration"]["path"]).parent.relative_to(REPO, walk_up=True)
-        )
-        results["sides"].append({"label": label, "path": path, "runs": runs})
+        runs = []
+        for devices in args.devices:
+            hour = args.hour_devices is None or devices in args.hour_devices
+            runs.append(_worker({**options, "no_hour": not hour}, devices, root))
+        path = Path(runs[0]["integration"]["path"]).parent
+        relative = str(path.relative_to(REPO, walk_up=True))
+        results["sides"].append({"label": label, "path": relative, "runs": runs})
     results["meta"] = {
         "started": started.isoformat(timespec="seconds"),
         "duration_s": perf_counter() - began,
@@ -173,16 +115,7 @@ def main() -> int:
         "machine": report.machine(),
         "load_before": load,
         "versions": runs[0]["integration"]["versions"],
-        "options": {
-            key: getattr(args, key)
-            for key in (
-                "latency",
-                "reaction_delay",
-                "refreshes",
-                "slow_refreshes",
-                "seed",
-            )
-        },
+        "options": options,
     }
     results["targets"] = report.targets(results)
     args.output.mkdir(parents=True, exist_ok=True)
@@ -191,9 +124,7 @@ def main() -> int:
         path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     chart = args.output / "performance.png"
     report.chart(results, chart)
-    sys.stdout.write(
-        report.text(results) + f"\n\nresults: {json_path}\nchart:   {chart}\n"
-    )
+    sys.stdout.write(report.text(results) + f"\n\nresults: {json_path}\n")
     if args.update_docs:
         report.update_docs(results, chart, REPO)
         sys.stdout.write("docs:    docs/performance.md, docs/images/performance.png\n")

@@ -123,6 +123,10 @@ class CloudProcess:
         """Return the API requests since the last reset, by endpoint."""
         return dict((await self._admin("GET", "counters"))["counts"])
 
+    async def total(self) -> int:
+        """Return the number of API requests since the last reset."""
+        return sum((await self.counts()).values())
+
     async def reset_counts(self) -> None:
         """Forget the request counts."""
         await self._admin("POST", "counters/reset")

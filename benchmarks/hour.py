@@ -17,9 +17,7 @@ import pytest_homeassistant_custom_component.patch_time  # type: ignore[import-u
 
 # isort: split
 
-import argparse
 import asyncio
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -73,11 +71,16 @@ class Hour:
     """One HA instance against one in-process simulator, on a faked clock."""
 
     def __init__(
-        self, hass: HomeAssistant, sim: MoogoSimulator, frozen: Any, seed: int
+        self,
+        hass: HomeAssistant,
+        sim: MoogoSimulator,
+        frozen: Any,
+        opts: dict[str, Any],
     ) -> None:
         """Start the hour now."""
         self.hass, self.sim, self.frozen = hass, sim, frozen
-        self.rng = random.Random(seed)  # noqa: S311 - seeded, not secret
+        self.tick = timedelta(seconds=opts["step"])
+        self.rng = random.Random(opts["seed"])  # noqa: S311 - seeded, not secret
         self.start = sim.now()
         self.probes: list[Probe] = []
 
@@ -92,8 +95,8 @@ class Hour:
         return "" if state is None else state.state
 
     async def step(self) -> None:
-        """Let one simulated second pass and run what falls due."""
-        self.frozen.tick(timedelta(seconds=1))
+        """Let one step of simulated time pass and run what falls due."""
+        self.frozen.tick(self.tick)
         async_fire_time_changed(self.hass)
         await self.hass.async_block_till_done(wait_background_tasks=True)
         for probe in self.probes:
@@ -181,18 +184,38 @@ class Hour:
         await self.until(lambda: self.sim.request_counts.get(LIST, 0) > polled, 60)
         await self.step()
 
-    async def edit_cost(
-        self, domain: str, service: str, data: dict[str, Any]
-    ) -> dict[str, int]:
-        """Count the requests an edit from HA causes, counted until quiet after a poll."""
+    async def mist_from_switch(self, number: int) -> None:
+        """Start a mist from HA's Spray switch; time until HA shows its end."""
         await self.after_list_poll()
-        self.sim.reset_counts()
-        await self.hass.services.async_call(domain, service, data, blocking=True)
-        await self.until(lambda: False, EDIT_WINDOW)
-        return self.sim.request_counts
+        switch = entity_id(self.hass, "switch", number, "spray")
+        data = {"entity_id": switch}
+        await self.hass.services.async_call("switch", "turn_on", data, blocking=True)
+        end = self.sim.device(device_id(number)).episodes[-1].ends_at - self.start
+        self.probe("mist end, HA's switch", switch, lambda state: state == "off", end)
+        await self.until(lambda: self.probes[-1].seen is not None, 400)
+
+    async def edits(self) -> dict[str, dict[str, int]]:
+        """Count the requests of two edits from HA, each until quiet after a poll."""
+        number = entity_id(self.hass, "number", 0, "mist_duration")
+        entry = er.async_get(self.hass).async_get(number)
+        assert entry is not None  # noqa: S101 - set up before the hour
+        schedule = {"device_id": entry.device_id, "time": "21:15", "duration": 30}
+        counts = {}
+        for name, domain, service, data in (
+            ("number", "number", "set_value", {"entity_id": number, "value": 45}),
+            ("add_schedule", "moogo", "add_schedule", schedule),
+        ):
+            await self.after_list_poll()
+            self.sim.reset_counts()
+            await self.hass.services.async_call(domain, service, data, blocking=True)
+            await self.until(lambda: False, EDIT_WINDOW)
+            counts[name] = self.sim.request_counts
+        return counts
 
 
-async def simulated_hour(devices: int, seed: int, log: Log) -> dict[str, Any]:
+async def simulated_hour(
+    devices: int, opts: dict[str, Any], log: Log
+) -> dict[str, Any]:
     """Run the simulated hour for ``devices`` devices; return its figures."""
     loop = asyncio.get_running_loop()
     with freezegun.freeze_time(START) as frozen:
@@ -204,10 +227,9 @@ async def simulated_hour(devices: int, seed: int, log: Log) -> dict[str, Any]:
         await sim.start()
         try:
             async with home_assistant() as hass:
-                entry = make_entry(sim.url, sim.account(EMAIL).user_id, {})
-                await setup(hass, entry, None)
+                await setup(hass, make_entry(sim.url, sim.account(EMAIL).user_id, {}))
                 sim.reset_counts()
-                hour = Hour(hass, sim, frozen, seed)
+                hour = Hour(hass, sim, frozen, opts)
                 plan = hour.plan(devices)
                 while hour.now < HOUR:
                     while plan and plan[0][0] <= hour.now:
@@ -216,35 +238,8 @@ async def simulated_hour(devices: int, seed: int, log: Log) -> dict[str, Any]:
                 counts = sim.request_counts
                 log(f"  hour: {sum(counts.values())} requests")
                 for number in hour.rng.sample(range(devices), min(3, devices)):
-                    await hour.after_list_poll()
-                    switch = entity_id(hass, "switch", number, "spray")
-                    await hass.services.async_call(
-                        "switch", "turn_on", {"entity_id": switch}, blocking=True
-                    )
-                    end = (
-                        sim.device(device_id(number)).episodes[-1].ends_at - hour.start
-                    )
-                    hour.probe(
-                        "mist end, HA's switch", switch, lambda s: s == "off", end
-                    )
-                    await hour.until(lambda: hour.probes[-1].seen is not None, 400)
-                number_entity = entity_id(hass, "number", 0, "mist_duration")
-                device = er.async_get(hass).async_get(number_entity)
-                assert device is not None  # noqa: S101 - set up above
-                edits = {
-                    "number": await hour.edit_cost(
-                        "number", "set_value", {"entity_id": number_entity, "value": 45}
-                    ),
-                    "add_schedule": await hour.edit_cost(
-                        "moogo",
-                        "add_schedule",
-                        {
-                            "device_id": device.device_id,
-                            "time": "21:15",
-                            "duration": 30,
-                        },
-                    ),
-                }
+                    await hour.mist_from_switch(number)
+                edits = await hour.edits()
         finally:
             await sim.stop()
             loop.time = time.monotonic  # type: ignore[method-assign]
@@ -254,54 +249,38 @@ async def simulated_hour(devices: int, seed: int, log: Log) -> dict[str, Any]:
     return {
         "requests": dict(sorted(counts.items())),
         "total": sum(counts.values()),
+        "per_device": sum(counts.values()) / devices,
         "edits": edits,
+        "edit_total": {key: sum(value.values()) for key, value in edits.items()},
         "freshness": freshness,
-        "changes": dict(Counter(probe.kind for probe in hour.probes)),
     }
 
 
 def main() -> None:
-    """Measure one device count; print the results as one JSON line."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.hour")
-    parser.add_argument("devices", type=int)
-    for name, default in (("latency", 0.05), ("reaction-delay", 3.0)):
-        parser.add_argument(f"--{name}", type=float, default=default)
-    for name, default in (("refreshes", 20), ("slow-refreshes", 5), ("seed", 13)):
-        parser.add_argument(f"--{name}", type=int, default=default)
-    for flag in ("--no-drift", "--no-memory", "--no-hour"):
-        parser.add_argument(flag, action="store_true")
-    parser.add_argument("--integration-root", default=None)
-    args = parser.parse_args()
-    if args.integration_root:
-        sys.path.insert(0, args.integration_root)  # before custom_components loads
+    """Measure one device count (a JSON job from ``benchmarks``); print JSON."""
+    opts = json.loads(sys.argv[1])
+    if opts["integration_root"]:
+        sys.path.insert(0, opts["integration_root"])  # before custom_components loads
     logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("homeassistant.loader").setLevel(logging.ERROR)
+    for quiet in ("homeassistant.loader", "aiohttp_fast_zlib"):
+        logging.getLogger(quiet).setLevel(logging.ERROR)
+    from custom_components.moogo import const  # noqa: PLC0415
 
     def log(message: str) -> None:
         sys.stderr.write(message + "\n")
 
-    from custom_components.moogo import const  # noqa: PLC0415
-
     async def run() -> dict[str, Any]:
         configure_event_loop(asyncio.get_running_loop())
-        result = await worker.real_time(args.devices, args, log)
-        if not args.no_hour:
-            result["hour"] = await simulated_hour(args.devices, args.seed, log)
+        result = await worker.real_time(opts["devices"], opts, log)
+        if not opts["no_hour"]:
+            result["hour"] = await simulated_hour(opts["devices"], opts, log)
         return result
 
     result = asyncio.run(run())
-    result["devices"] = args.devices
-    result["integration"] = {
-        "path": const.__file__,
-        "versions": {
-            name: metadata.version(name)
-            for name in (
-                "homeassistant",
-                "aiohttp",
-                "pytest-homeassistant-custom-component",
-            )
-        },
-    }
+    packages = ("homeassistant", "aiohttp", "pytest-homeassistant-custom-component")
+    versions = {name: metadata.version(name) for name in packages}
+    result |= {"devices": opts["devices"]}
+    result["integration"] = {"path": const.__file__, "versions": versions}
     sys.stdout.write(json.dumps(result) + "\n")
 
 

@@ -1,16 +1,14 @@
-"""The real-time runs of one device count, and what the simulated hour shares.
+"""The real-time runs of one device count, and the HA instance both parts use.
 
-Refreshes, setup, restart, a command, memory and event-loop stalls against
-the simulator in its own process; ``benchmarks.hour`` runs this in a fresh
-process per device count. Only HA's public surface is used, so that any
-version of the integration can be measured.
+Refreshes, entity updates, setup, restart, a command, memory and event-loop
+stalls against the simulator in its own process. Only HA's public surface
+and the coordinator's ``client`` are used, so a git ref's code runs as well.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import replace
 from datetime import timedelta
@@ -55,13 +53,11 @@ async def home_assistant() -> AsyncIterator[HomeAssistant]:
     The plugin's in-memory storage serialises registries inside the loop,
     which real HA does in its executor: it would add stalls production lacks.
     """
-    with (
-        tempfile.TemporaryDirectory(prefix="moogo-bench-") as config_dir,
-        patch(
-            "homeassistant.helpers.aiohttp_client._async_make_resolver",
-            side_effect=lambda hass: _PlainResolver(),
-        ),
-    ):
+    resolver = patch(
+        "homeassistant.helpers.aiohttp_client._async_make_resolver",
+        side_effect=lambda hass: _PlainResolver(),
+    )
+    with tempfile.TemporaryDirectory(prefix="moogo-bench-") as config_dir, resolver:
         async with async_test_home_assistant(config_dir=config_dir) as hass:
             frame.async_setup(hass)
             await translation.async_load_integrations(hass, {"homeassistant"})
@@ -88,11 +84,8 @@ def coordinator_of(entry: MockConfigEntry) -> Coordinator:
     data = entry.runtime_data
     if isinstance(data, DataUpdateCoordinator):
         return data
-    found = [
-        value
-        for name in dir(data)
-        if isinstance(value := getattr(data, name, None), DataUpdateCoordinator)
-    ]
+    values = (getattr(data, name, None) for name in dir(data))
+    found = [item for item in values if isinstance(item, DataUpdateCoordinator)]
     return min(found, key=lambda item: item.update_interval or timedelta.max)
 
 
@@ -115,19 +108,17 @@ class StallMonitor:
 
     def __init__(self) -> None:
         """Start ticking on the running loop."""
-        self.wall = self.code = self.gc = self._gc_in_gap = 0.0
-        self.full_gcs, self._gc_start = 0, 0.0
+        self.wall = self.code = self.gc = self._gc_in_gap = self._gc_start = 0.0
         self._task = asyncio.create_task(self._tick())
         gc.callbacks.append(self._on_gc)
 
-    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+    def _on_gc(self, phase: str, _info: dict[str, int]) -> None:
         if phase == "start":
             self._gc_start = perf_counter()
             return
         pause = perf_counter() - self._gc_start
         self._gc_in_gap += pause
         self.gc = max(self.gc, pause)
-        self.full_gcs += info.get("generation") == 2
 
     async def _tick(self) -> None:
         last, last_cpu = perf_counter(), thread_time()
@@ -143,11 +134,8 @@ class StallMonitor:
         """Longest stalls since the last call (ms), after letting one just ended count."""
         await asyncio.sleep(0.02)
         taken = {"wall_ms": self.wall, "code_ms": self.code, "gc_ms": self.gc}
-        taken = {key: round(max(value, 0) * 1000, 1) for key, value in taken.items()}
-        taken["full_gcs"] = self.full_gcs
         self.wall = self.code = self.gc = 0.0
-        self.full_gcs = 0
-        return taken
+        return {key: round(max(value, 0) * 1000, 1) for key, value in taken.items()}
 
     def stop(self) -> None:
         """Stop ticking."""
@@ -156,7 +144,7 @@ class StallMonitor:
 
 
 async def setup(
-    hass: HomeAssistant, entry: MockConfigEntry, monitor: StallMonitor | None
+    hass: HomeAssistant, entry: MockConfigEntry, monitor: StallMonitor | None = None
 ) -> dict[str, Any]:
     """Set up ``entry``; seconds until every enabled entity has its first state."""
     entry.add_to_hass(hass)
@@ -175,25 +163,48 @@ async def setup(
     await hass.async_block_till_done()
     unsub()
     registry = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    enabled = [item.entity_id for item in registry if not item.disabled]
-    seen = [first[item] for item in enabled if item in first]
+    seen = [first[item.entity_id] for item in registry if item.entity_id in first]
     return {
         "seconds": max(seen) - start if seen else None,
-        "entities": len(enabled),
-        "with_state": len(seen),
+        "entities": sum(not item.disabled for item in registry),
         "stall": await monitor.take() if monitor else None,
     }
+
+
+def _shadow(instance: object, name: str, wrap: Callable[[Any], Any]) -> None:
+    """Wrap ``instance.name`` on the instance only (undone by ``_unshadow``)."""
+    instance.__dict__[name] = wrap(getattr(instance, name))
+
+
+def _unshadow(instance: object, *names: str) -> None:
+    for name in names:
+        instance.__dict__.pop(name, None)
 
 
 async def refreshes(
     coordinator: Coordinator, count: int, monitor: StallMonitor, slow: bool = False
 ) -> dict[str, Any]:
-    """Time ``count`` refreshes until a listener added after every entity ran."""
+    """Time ``count`` refreshes until a listener added after every entity ran.
+
+    Each refresh's push to the entities (``async_update_listeners``) is
+    timed on its own: the cost of entities computing and writing state.
+    """
     updated = asyncio.Event()
     remove = coordinator.async_add_listener(updated.set)
     seconds: list[float] = []
     cpu: list[float] = []
+    pushes: list[float] = []
     stalls: list[dict[str, float]] = []
+
+    def timed(update: Callable[[], None]) -> Callable[[], None]:
+        def push() -> None:
+            start = perf_counter()
+            update()
+            pushes.append(perf_counter() - start)
+
+        return push
+
+    _shadow(coordinator, "async_update_listeners", timed)
     for _ in range(count):
         if slow and not _age_slow_data(coordinator):
             break
@@ -205,14 +216,16 @@ async def refreshes(
         seconds.append(perf_counter() - start)
         cpu.append(process_time() - cpu_start)
         stalls.append(await monitor.take())
+    _unshadow(coordinator, "async_update_listeners")
     remove()
     if not seconds:
-        return {"median_s": None, "max_s": None, "cpu_median_ms": None}
+        return {}
     return {
         "median_s": statistics.median(seconds),
         "max_s": max(seconds),
         "samples_s": [round(value, 4) for value in seconds],
         "cpu_median_ms": statistics.median(cpu) * 1000,
+        "push_ms": statistics.median(pushes) * 1000 if pushes else None,
         "stall": {key: max(item[key] for item in stalls) for key in stalls[0]},
     }
 
@@ -220,14 +233,12 @@ async def refreshes(
 def _age_slow_data(coordinator: Coordinator) -> bool:
     """Make the next refresh a slow one, if the data says when slow data was read.
 
-    Today's code keeps ``slow_updated_at`` per device; code without it gets
-    no slow refreshes here (the simulated hour measures its cadence).
+    Code without ``slow_updated_at`` per device gets no slow refreshes here
+    (the simulated hour measures its cadence).
     """
     data = coordinator.data
     devices = getattr(data, "devices", {})
-    if not devices or any(
-        not hasattr(item, "slow_updated_at") for item in devices.values()
-    ):
+    if not devices or not all(hasattr(i, "slow_updated_at") for i in devices.values()):
         return False
     age = timedelta(minutes=10)
     aged = {
@@ -241,71 +252,56 @@ def _age_slow_data(coordinator: Coordinator) -> bool:
 async def turn_on(hass: HomeAssistant, coordinator: Coordinator) -> dict[str, Any]:
     """Time ``switch.turn_on`` of device 0's Spray switch, its state and confirmation.
 
-    Confirmed: the coordinator publishes data after the cloud first reported
-    the device spraying; the client's reads and ``async_update_listeners``
-    are shadowed on the instances, only to take those times.
+    Confirmed: the coordinator publishes data after a read from the cloud
+    first reported the device spraying (reads and publishing are wrapped on
+    the instances, only to take those times).
     """
     switch = entity_id(hass, "switch", 0, "spray")
-    shown: list[float] = []
+    times: dict[str, float] = {}
+    confirmed = asyncio.Event()
 
     @callback
     def _on_state(event: Event[EventStateChangedData]) -> None:
         new = event.data["new_state"]
-        if event.data["entity_id"] == switch and new is not None and new.state == "on":
-            shown.append(perf_counter())
+        if event.data["entity_id"] == switch and new and new.state == "on":
+            times.setdefault("shown", perf_counter())
 
-    unsub = hass.bus.async_listen(EVENT_STATE_CHANGED, _on_state)
-    reported: list[float] = []
-    confirmed = asyncio.Event()
-    client = getattr(coordinator, "client", None)
-    reads = {
-        name: getattr(client, name, None) for name in ("get_device", "get_devices")
-    }
-
-    def probe(read: Any) -> Any:
+    def read(call: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         async def probed(*args: Any) -> Any:
-            found = await read(*args)
-            devices = found if isinstance(found, list) else [found]
-            if any(
-                item.device_id == device_id(0) and item.spraying for item in devices
-            ):
-                reported.append(perf_counter())
+            found = await call(*args)
+            for item in found if isinstance(found, list) else [found]:
+                if item.device_id == device_id(0) and item.spraying:
+                    times.setdefault("reported", perf_counter())
             return found
 
         return probed
 
-    for name, read in reads.items():
-        if read is not None:
-            client.__dict__[name] = probe(read)
-    update_listeners = coordinator.async_update_listeners
+    def publish(update: Callable[[], None]) -> Callable[[], None]:
+        def probed() -> None:
+            if "reported" in times and not confirmed.is_set():
+                times["confirmed"] = perf_counter()
+                confirmed.set()
+            update()
 
-    @callback
-    def probed_update() -> None:
-        if reported and not confirmed.is_set():
-            reported.append(perf_counter())
-            confirmed.set()
-        update_listeners()
+        return probed
 
-    coordinator.__dict__["async_update_listeners"] = probed_update
+    client, reads = coordinator.client, ("get_device", "get_devices")  # type: ignore[attr-defined]
+    for name in reads:
+        _shadow(client, name, read)
+    _shadow(coordinator, "async_update_listeners", publish)
+    unsub = hass.bus.async_listen(EVENT_STATE_CHANGED, _on_state)
     start = perf_counter()
-    await hass.services.async_call(
-        "switch", "turn_on", {"entity_id": switch}, blocking=True
-    )
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, True)
     returned = perf_counter()
-    state = hass.states.get(switch)
     with suppress(TimeoutError):
         await asyncio.wait_for(confirmed.wait(), 35)
     unsub()
-    coordinator.__dict__.pop("async_update_listeners")
-    for name in reads:
-        client.__dict__.pop(name, None)
+    _unshadow(coordinator, "async_update_listeners")
+    _unshadow(client, *reads)
     return {
         "returned_s": returned - start,
-        "shown_s": shown[0] - start if shown else None,
-        "shown_on_return": state is not None and state.state == "on",
-        "confirmed_after_return_s": reported[-1] - returned
-        if confirmed.is_set()
-        else None,
+        "shown_s": times["shown"] - start if "shown" in times else None,
+        "confirmed_s": times["confirmed"] - returned if confirmed.is_set() else None,
     }
 
 
@@ -317,51 +313,49 @@ def _full_gc() -> tuple[int, float]:
     return len(gc.get_objects()), (perf_counter() - start) * 1000
 
 
-async def real_time(devices: int, args: argparse.Namespace, log: Log) -> dict[str, Any]:
+async def real_time(devices: int, opts: dict[str, Any], log: Log) -> dict[str, Any]:
     """First setup, refreshes, command; a restart; memory: three HA instances."""
     result: dict[str, Any] = {}
+    drift = not opts["no_drift"]
     async with CloudProcess(
-        devices, args.latency, args.reaction_delay, not args.no_drift
+        devices, opts["latency"], opts["reaction_delay"], drift
     ) as cloud:
         monitor = StallMonitor()
         async with home_assistant() as hass:
             objects, gc_before = _full_gc()
-            await cloud.reset_counts()
             entry = make_entry(cloud.url, cloud.user_id, {})
             result["setup"] = await setup(hass, entry, monitor)
             log(f"  setup {result['setup']['seconds']:.3f} s")
             coordinator = coordinator_of(entry)
             await coordinator.async_refresh()  # warms connections and caches
             for kind, count in (
-                ("fast", args.refreshes),
-                ("slow", args.slow_refreshes),
+                ("fast", opts["refreshes"]),
+                ("slow", opts["slow_refreshes"]),
             ):
                 await cloud.reset_counts()
-                result[kind] = await refreshes(
-                    coordinator, count, monitor, kind == "slow"
-                )
-                result[kind]["requests"] = await cloud.counts()
+                timed = await refreshes(coordinator, count, monitor, kind == "slow")
+                if timed:
+                    timed["per_refresh"] = await cloud.total() / len(timed["samples_s"])
+                result[kind] = timed
             log(f"  fast refresh median {result['fast']['median_s']:.3f} s")
             objects_with, gc_with = _full_gc()
             result["heap"] = {
-                "gc_before_ms": gc_before,
-                "gc_with_entry_ms": gc_with,
+                "gc_ms": f"{gc_before:.0f} / {gc_with:.0f}",
                 "objects_per_device": (objects_with - objects) / devices,
             }
             await cloud.reset_counts()
             result["command"] = await turn_on(hass, coordinator)
-            result["command"]["requests"] = await cloud.counts()
+            result["command"]["total"] = await cloud.total()
             stored = dict(entry.data)
         gc.collect()
         async with home_assistant() as hass:
             await cloud.reset_counts()
-            result["restart"] = await setup(
-                hass, make_entry(cloud.url, cloud.user_id, stored), monitor
-            )
+            entry = make_entry(cloud.url, cloud.user_id, stored)
+            result["restart"] = await setup(hass, entry, monitor)
             result["restart"]["logins"] = (await cloud.counts()).get(LOGIN, 0)
         monitor.stop()
         gc.collect()
-        if not args.no_memory:
+        if not opts["no_memory"]:
             async with home_assistant() as hass:
                 # HA and the integration's modules exist before tracing: what is
                 # traced is the entry's own data (snapshot, entities, registries).
@@ -369,7 +363,7 @@ async def real_time(devices: int, args: argparse.Namespace, log: Log) -> dict[st
                 tracemalloc.start()
                 baseline = tracemalloc.get_traced_memory()[0]
                 entry = make_entry(cloud.url, cloud.user_id, stored)
-                await setup(hass, entry, None)
+                await setup(hass, entry)
                 for _ in range(2):
                     await coordinator_of(entry).async_refresh()
                 gc.collect()
