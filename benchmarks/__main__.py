@@ -100,7 +100,7 @@ def main() -> int:
     for label, root in sides:
         runs = []
         for devices in args.devices:
-            hour = args.hour_devices is None or devices in args.hour_devices
+            hour = not args.no_hour and devices in (args.hour_devices or [devices])
             runs.append(_worker({**options, "no_hour": not hour}, devices, root))
         path = Path(runs[0]["integration"]["path"]).parent
         relative = str(path.relative_to(REPO, walk_up=True))

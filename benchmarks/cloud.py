@@ -1,18 +1,18 @@
 """The benchmark's fleet, and the simulator serving it from a child process.
 
 In the real-time runs the simulator has its own process, so that its work
-does not land on Home Assistant's event loop (a real cloud's does not
-either). ``python -m benchmarks.cloud`` is that child; :class:`CloudProcess`
-drives it from the parent.
+does not land on Home Assistant's event loop (a real cloud's does not either).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import sys
-from typing import Any, Self
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from itertools import count
+import multiprocessing
+from multiprocessing.connection import Connection
+from typing import Any
 
 import aiohttp
 
@@ -31,91 +31,49 @@ def device_id(number: int) -> str:
 def populate(sim: MoogoSimulator, devices: int) -> None:
     """Give the benchmark account ``devices`` online devices, two schedules each."""
     sim.add_account(EMAIL, PASSWORD)
-    for number in range(devices):
+    for n in range(devices):
         sim.add_device(
             EMAIL,
-            device_id=device_id(number),
-            name=f"Bench Mister {number + 1}",
-            temperature=20.0 + (number % 50) / 10,
-            humidity=40 + number % 30,
-            rssi=-50 - number % 40,
+            device_id=device_id(n),
+            name=f"Bench Mister {n + 1}",
+            temperature=20.0 + (n % 50) / 10,
+            humidity=40 + n % 30,
+            rssi=-50 - n % 40,
             spraying_seconds=60,
         )
         sim.add_schedule(
-            device_id(number), hour=6, minute=30, duration=60, repeat_set="1,2,3,4,5"
+            device_id(n), hour=6, minute=30, duration=60, repeat_set="1,2,3,4,5"
         )
-        sim.add_schedule(device_id(number), hour=19, minute=number % 60, duration=90)
+        sim.add_schedule(device_id(n), hour=19, minute=n % 60, duration=90)
 
 
-async def _drift(sim: MoogoSimulator) -> None:
-    """Change every device's readings once a second: each refresh brings news."""
-    step = 0
-    while True:
+async def _serve(job: dict[str, Any], pipe: Connection) -> None:
+    """Serve until killed; with drift, every reading changes every second."""
+    sim = MoogoSimulator(reaction_delay=job["reaction_delay"])
+    populate(sim, job["devices"])
+    sim.faults.latency = job["latency"]
+    await sim.start("127.0.0.1", 0)
+    pipe.send((sim.url, sim.account(EMAIL).user_id))
+    for step in count(1):
         await asyncio.sleep(1)
-        step += 1
-        for index, device in enumerate(sim.devices):
+        for index, device in enumerate([] if job["no_drift"] else sim.devices):
             device.temperature = round(20.0 + ((index + step) % 50) / 10, 1)
             device.humidity = 40 + (index + step) % 30
 
 
-async def _serve(args: argparse.Namespace) -> None:
-    """Serve until the parent closes stdin."""
-    sim = MoogoSimulator(reaction_delay=args.reaction_delay)
-    populate(sim, args.devices)
-    sim.faults.latency = args.latency
-    loop = asyncio.get_running_loop()
-    stdin = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
-    await sim.start("127.0.0.1", 0)
-    drift = asyncio.create_task(_drift(sim)) if args.drift else None
-    info = {"url": sim.url, "user_id": sim.account(EMAIL).user_id}
-    sys.stdout.write(json.dumps(info) + "\n")
-    sys.stdout.flush()
-    try:
-        await stdin.read()
-    finally:
-        if drift is not None:
-            drift.cancel()
-        await sim.stop()
+def _child(job: dict[str, Any], pipe: Connection) -> None:
+    asyncio.run(_serve(job, pipe))
 
 
-class CloudProcess:
-    """The simulator child process, counted through its admin endpoints."""
+class Cloud:
+    """The child's address, and its request counters (admin endpoints)."""
 
-    def __init__(self, devices: int, latency: float, reaction: float, drift: bool):
-        """Describe the child; ``async with`` starts and stops it."""
-        self.args = [f"--devices={devices}", f"--latency={latency}"]
-        self.args += [f"--reaction-delay={reaction}", *(["--drift"] * drift)]
-        self.url = self.user_id = ""
-        self._process: asyncio.subprocess.Process | None = None
-        self._session: aiohttp.ClientSession | None = None
-
-    async def __aenter__(self) -> Self:
-        """Start the child and wait until it listens."""
-        self._process = process = await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", "benchmarks.cloud", *self.args),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        assert process.stdout is not None  # noqa: S101 - asked for a pipe
-        async with asyncio.timeout(30):
-            info = json.loads(await process.stdout.readline())
-        self.url, self.user_id = info["url"], info["user_id"]
-        self._session = aiohttp.ClientSession()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        """Stop the child: it ends when its stdin closes."""
-        if self._session is not None:
-            await self._session.close()
-        if (process := self._process) is not None and process.stdin is not None:
-            process.stdin.close()
-            await process.wait()
+    def __init__(self, url: str, user_id: str) -> None:
+        """Remember where the child serves."""
+        self.url, self.user_id = url, user_id
 
     async def _admin(self, method: str, path: str) -> Any:
-        assert self._session is not None  # noqa: S101 - inside ``async with``
-        url = f"{self.url}/_admin/{path}"
-        async with self._session.request(method, url) as response:
+        async with aiohttp.request(method, f"{self.url}/_admin/{path}") as response:
             response.raise_for_status()
             return await response.json()
 
@@ -123,19 +81,22 @@ class CloudProcess:
         """Return the API requests since the last reset, by endpoint."""
         return dict((await self._admin("GET", "counters"))["counts"])
 
-    async def total(self) -> int:
-        """Return the number of API requests since the last reset."""
-        return sum((await self.counts()).values())
-
     async def reset_counts(self) -> None:
         """Forget the request counts."""
         await self._admin("POST", "counters/reset")
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.cloud")
-    parser.add_argument("--devices", type=int, required=True)
-    parser.add_argument("--latency", type=float, default=0.05)
-    parser.add_argument("--reaction-delay", type=float, default=3.0)
-    parser.add_argument("--drift", action="store_true")
-    asyncio.run(_serve(parser.parse_args()))
+@asynccontextmanager
+async def cloud_process(job: dict[str, Any]) -> AsyncIterator[Cloud]:
+    """Serve the fleet of a worker's ``job`` from a child process while inside."""
+    ours, theirs = multiprocessing.Pipe()
+    process = multiprocessing.get_context("spawn").Process(
+        target=_child, args=(job, theirs)
+    )
+    process.start()
+    theirs.close()  # so that a child that dies ends the wait below
+    try:
+        yield Cloud(*await asyncio.to_thread(ours.recv))
+    finally:
+        process.kill()
+        await asyncio.to_thread(process.join)

@@ -19,8 +19,10 @@ import pytest_homeassistant_custom_component.patch_time  # type: ignore[import-u
 
 import asyncio
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from importlib import metadata
 import json
 import logging
@@ -49,6 +51,9 @@ LIST = "GET /v1/devices"
 EDIT_WINDOW = 25
 
 
+type Shown = Callable[[str], bool]
+
+
 @dataclass
 class Probe:
     """A change made in the simulator, and when HA's state showed it."""
@@ -56,15 +61,14 @@ class Probe:
     kind: str
     at: float
     entity: str
-    shown: Callable[[str], bool]
+    shown: Shown
     seen: float | None = None
 
 
-def _number(state: str) -> float | None:
-    try:
-        return float(state)
-    except ValueError:
-        return None
+def _shows(value: float, state: str) -> bool:
+    with suppress(ValueError):
+        return float(state) == value
+    return False
 
 
 class Hour:
@@ -107,51 +111,50 @@ class Hour:
             ):
                 probe.seen = self.now - probe.at
 
-    def probe(
-        self, kind: str, entity: str, shown: Callable[[str], bool], at: float = 0
-    ) -> None:
+    def probe(self, kind: str, entity: str, shown: Shown, at: float = 0) -> None:
         """Time until ``entity`` shows a change made now (or at ``at``)."""
         self.probes.append(Probe(kind, max(at, self.now), entity, shown))
 
     def change(self, action: str, number: int) -> None:
         """Change device ``number`` in the simulator, behind HA's back."""
-        hass, device = self.hass, self.sim.device(device_id(number))
-        now = self.sim.now()
+        device = self.sim.device(device_id(number))
+
+        def watch(
+            kind: str, platform: str, key: str, shown: Shown, at: float = 0
+        ) -> None:
+            self.probe(kind, entity_id(self.hass, platform, number, key), shown, at)
+
         if action == "mist":
-            device.start_spraying(now, 0)
+            device.start_spraying(self.sim.now(), 0)
             end = self.now + device.spraying_seconds
-            spray = entity_id(hass, "switch", number, "spray")
-            self.probe("spray on", spray, lambda state: state == "on")
-            self.probe("mist end, device's own", spray, lambda s: s == "off", end)
-            last = entity_id(hass, "sensor", number, "last_mist_end")
-            before = self.state(last)
-            self.probe("last mist", last, lambda state: state != before, end)
+            last = self.state(entity_id(self.hass, "sensor", number, "last_mist_end"))
+            watch("spray on", "switch", "spray", lambda state: state == "on")
+            watch(
+                "mist end, device's own", "switch", "spray", lambda s: s == "off", end
+            )
+            watch("last mist", "sensor", "last_mist_end", lambda s: s != last, end)
         elif action == "empty":
             device.water_level = 0
-            empty = entity_id(hass, "binary_sensor", number, "water_empty")
-            self.probe("tank level", empty, lambda state: state == "on")
+            watch("tank level", "binary_sensor", "water_empty", lambda s: s == "on")
         elif action in {"offline", "online"}:
             self.sim.set_online(device.device_id, action == "online")
             device.water_level = 1
-            online = entity_id(hass, "binary_sensor", number, "online")
             shown = "on" if action == "online" else "off"
-            self.probe("online state", online, lambda state: state == shown)
+            watch("online state", "binary_sensor", "online", lambda s: s == shown)
         elif action == "weather":
-            device.temperature = value = round(30 + self.rng.random() * 5, 1)
-            humidity = float(self.rng.randrange(70, 95))
-            device.humidity = int(humidity)
-            sensor = entity_id(hass, "sensor", number, "temperature")
-            self.probe("temperature, humidity", sensor, lambda s: _number(s) == value)
-            sensor = entity_id(hass, "sensor", number, "humidity")
-            self.probe(
-                "temperature, humidity", sensor, lambda s: _number(s) == humidity
-            )
+            device.temperature = round(30 + self.rng.random() * 5, 1)
+            device.humidity = self.rng.randrange(70, 95)
+            for key, value in (
+                ("temperature", device.temperature),
+                ("humidity", device.humidity),
+            ):
+                watch("temperature, humidity", "sensor", key, partial(_shows, value))
         elif action == "schedule":
-            schedule = device.schedules[0]
-            schedule.status = 1 - schedule.status
+            device.schedules[0].status = 1 - device.schedules[0].status
             enabled = str(sum(item.status for item in device.schedules))
-            sensor = entity_id(hass, "sensor", number, "enabled_schedules")
-            self.probe("schedule from the app", sensor, lambda state: state == enabled)
+            watch(
+                "schedule from the app", "sensor", "enabled_schedules", enabled.__eq__
+            )
 
     def plan(self, devices: int) -> list[tuple[float, str, int]]:
         """Six rounds of changes on random devices, and schedule edits in the app.
