@@ -1,9 +1,8 @@
-"""Command line of the benchmark: ``python -m benchmarks`` (``scripts/bench``).
+"""Benchmark the Moogo integration in a Home Assistant test instance.
 
-One worker process per device count and side (``--compare``: the code at a
-git ref, which scripts/bench extracts, then the working tree), so no run
-inherits another's heap; then the JSON results, the chart, the tables and
-optionally docs/performance.md.
+Real-time runs and a simulated hour against the simulator, one worker
+process per device count and side (--compare: a git ref's code, then the
+working tree); writes bench-results/ and, asked to, docs/performance.md.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from typing import Any
 from . import report
 
 REPO = Path(__file__).resolve().parent.parent
+OUTPUT = REPO / "bench-results"  # ignored by git
 #: What each worker is told: flag, type, default, help.
 NUMBERS: list[tuple[str, type[float | int], float, str]] = [
     ("--latency", float, 0.05, "seconds added to every request in real time"),
@@ -36,37 +36,28 @@ FLAGS = [
 ]
 
 
-def _counts(text: str) -> list[int]:
-    counts = sorted({int(item) for item in text.split(",")})
-    if counts[0] < 1:
-        raise argparse.ArgumentTypeError("device counts must be at least 1")
-    return counts
-
-
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
-    parser = argparse.ArgumentParser(
-        prog="scripts/bench",
-        description="Benchmark the Moogo integration in a Home Assistant test "
-        "instance against the simulator: real-time runs and a simulated hour.",
-    )
+    parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     add = parser.add_argument
-    add(
-        "--devices", type=_counts, default=[1, 10, 50, 200], help="default: 1,10,50,200"
-    )
-    add("--hour-devices", type=_counts, help="device counts of the simulated hour")
+    counts = lambda text: sorted({max(int(n), 1) for n in text.split(",")})  # noqa: E731
+    add("--devices", type=counts, default=[1, 10, 50, 200], help="default: 1,10,50,200")
+    add("--hour-devices", type=counts, help="device counts of the hour (default: all)")
     for flag, kind, default, text in NUMBERS:
         add(flag, type=kind, default=default, help=f"{text} (default: {default:g})")
     for flag, text in FLAGS:
         add(flag, action="store_true", help=text)
-    add("--integration-root", type=Path, help="measure DIR/custom_components")
     add("--update-docs", action="store_true", help="rewrite docs/performance.md")
     add("--label", default="", help="a note stored with the results and the docs")
-    add("--output", type=Path, default=REPO / "bench-results", help="results folder")
-    # Filled in by scripts/bench (--compare REF and what only git knows).
-    for hidden in ("--compare-root", "--compare-label", "--revision", "--host-os"):
+    # Filled in by scripts/bench: --compare REF, and what only git knows.
+    for hidden in (
+        "--compare-root",
+        "--compare-label",
+        "--revision",
+        "--host-os",
+        "--command",
+    ):
         add(hidden, default="", help=argparse.SUPPRESS)
-    add("--command", default="", help=argparse.SUPPRESS)
     return parser
 
 
@@ -92,8 +83,7 @@ def main() -> int:
     began, started, load = perf_counter(), datetime.now(UTC), report.machine()["load"]
     keys = [flag[2:].replace("-", "_") for flag, *_ in NUMBERS + FLAGS]
     options = {key: getattr(args, key) for key in keys}
-    tree = str(args.integration_root.resolve()) if args.integration_root else ""
-    sides = [(tree or "working tree", tree)]
+    sides = [("working tree", "")]
     if args.compare_root:
         sides.insert(0, (args.compare_label or args.compare_root, args.compare_root))
     results: dict[str, Any] = {"sides": []}
@@ -102,7 +92,7 @@ def main() -> int:
         for devices in args.devices:
             hour = not args.no_hour and devices in (args.hour_devices or [devices])
             runs.append(_worker({**options, "no_hour": not hour}, devices, root))
-        path = Path(runs[0]["integration"]["path"]).parent
+        path = Path(runs[0]["path"]).parent
         relative = str(path.relative_to(REPO, walk_up=True))
         results["sides"].append({"label": label, "path": relative, "runs": runs})
     results["meta"] = {
@@ -114,15 +104,14 @@ def main() -> int:
         "host_os": args.host_os,
         "machine": report.machine(),
         "load_before": load,
-        "versions": runs[0]["integration"]["versions"],
+        "versions": runs[0]["versions"],
         "options": options,
     }
-    results["targets"] = report.targets(results)
-    args.output.mkdir(parents=True, exist_ok=True)
-    json_path = args.output / f"bench-{started:%Y%m%dT%H%M%SZ}.json"
-    for path in (json_path, args.output / "latest.json"):
+    OUTPUT.mkdir(exist_ok=True)
+    json_path = OUTPUT / f"bench-{started:%Y%m%dT%H%M%SZ}.json"
+    for path in (json_path, OUTPUT / "latest.json"):
         path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    chart = args.output / "performance.png"
+    chart = OUTPUT / "performance.png"
     report.chart(results, chart)
     sys.stdout.write(report.text(results) + f"\n\nresults: {json_path}\n")
     if args.update_docs:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 import gc
 import statistics
+import sys
 import tempfile
 from time import perf_counter, process_time, thread_time
 import tracemalloc
@@ -34,7 +35,6 @@ from pytest_homeassistant_custom_component.common import (  # type: ignore[impor
 
 from .cloud import EMAIL, LOGIN, PASSWORD, cloud_process, device_id
 
-type Log = Callable[[str], None]
 type Coordinator = DataUpdateCoordinator[Any]
 
 
@@ -296,16 +296,16 @@ def _full_gc() -> float:
     return (perf_counter() - start) * 1000
 
 
-async def real_time(devices: int, opts: dict[str, Any], log: Log) -> dict[str, Any]:
+async def real_time(opts: dict[str, Any]) -> dict[str, Any]:
     """First setup, refreshes, command; a restart; memory: three HA instances."""
     result: dict[str, Any] = {}
+    devices = opts["devices"]
     async with cloud_process(opts) as cloud:
         monitor = StallMonitor()
         async with home_assistant() as hass:
             gc_before = _full_gc()
             entry = make_entry(cloud.url, cloud.user_id, {})
             result["setup"] = await setup(hass, entry, monitor)
-            log(f"  setup {result['setup']['seconds']:.3f} s")
             coordinator = coordinator_of(entry)
             await coordinator.async_refresh()  # warms connections and caches
             for kind, key in ("fast", "refreshes"), ("slow", "slow_refreshes"):
@@ -316,7 +316,9 @@ async def real_time(devices: int, opts: dict[str, Any], log: Log) -> dict[str, A
                         timed["samples_s"]
                     )
                 result[kind] = timed
-            log(f"  fast refresh median {result['fast']['median_s']:.3f} s")
+            sys.stderr.write(
+                f"  fast refresh median {result['fast']['median_s']:.3f} s\n"
+            )
             result["heap"] = {"gc_ms": f"{gc_before:.0f} / {_full_gc():.0f}"}
             await cloud.reset_counts()
             result["command"] = await turn_on(hass, coordinator)
