@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from itertools import count
 import multiprocessing
 from multiprocessing.connection import Connection
@@ -41,9 +42,7 @@ def populate(sim: MoogoSimulator, devices: int) -> None:
             rssi=-50 - n % 40,
             spraying_seconds=60,
         )
-        sim.add_schedule(
-            device_id(n), hour=6, minute=30, duration=60, repeat_set="1,2,3,4,5"
-        )
+        sim.add_schedule(device_id(n), hour=6, minute=30, duration=60)
         sim.add_schedule(device_id(n), hour=19, minute=n % 60, duration=90)
 
 
@@ -65,12 +64,12 @@ def _child(job: dict[str, Any], pipe: Connection) -> None:
     asyncio.run(_serve(job, pipe))
 
 
+@dataclass
 class Cloud:
     """The child's address, and its request counters (admin endpoints)."""
 
-    def __init__(self, url: str, user_id: str) -> None:
-        """Remember where the child serves."""
-        self.url, self.user_id = url, user_id
+    url: str
+    user_id: str
 
     async def _admin(self, method: str, path: str) -> Any:
         async with aiohttp.request(method, f"{self.url}/_admin/{path}") as response:
@@ -81,6 +80,10 @@ class Cloud:
         """Return the API requests since the last reset, by endpoint."""
         return dict((await self._admin("GET", "counters"))["counts"])
 
+    async def total(self) -> int:
+        """Return how many API requests came since the last reset."""
+        return sum((await self.counts()).values())
+
     async def reset_counts(self) -> None:
         """Forget the request counts."""
         await self._admin("POST", "counters/reset")
@@ -90,9 +93,8 @@ class Cloud:
 async def cloud_process(job: dict[str, Any]) -> AsyncIterator[Cloud]:
     """Serve the fleet of a worker's ``job`` from a child process while inside."""
     ours, theirs = multiprocessing.Pipe()
-    process = multiprocessing.get_context("spawn").Process(
-        target=_child, args=(job, theirs)
-    )
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter, no HA state
+    process = spawn.Process(target=_child, args=(job, theirs))
     process.start()
     theirs.close()  # so that a child that dies ends the wait below
     try:

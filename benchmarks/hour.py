@@ -1,10 +1,8 @@
-"""One device count's worker (``python -m benchmarks.hour JOB``), and its simulated hour.
+"""One device count's worker (``python -m benchmarks.hour JOB``) and its simulated hour.
 
-The hour: HA and an in-process simulator share one faked clock (freezegun,
-as HA's ``freezer`` fixture); HA's timers fire in steps for 3,600 s while the
-simulator changes devices behind HA's back at seeded random times, each change
-timed in simulated seconds until HA's state shows it. Then mists from HA's
-switch, and two edits from HA counted until quiet.
+HA and an in-process simulator share a faked clock (freezegun, as HA's
+``freezer`` fixture); HA's timers fire in steps while the simulator changes
+devices behind HA's back, each change timed until HA's state shows it.
 """
 
 from __future__ import annotations
@@ -138,12 +136,11 @@ class Hour:
             )
 
     def plan(self, devices: int) -> list[tuple[float, str, int]]:
-        """Six rounds of changes on random devices, and schedule edits in the app.
+        """Return six rounds of changes and six schedule edits made in the app.
 
-        Each round: the device mists by itself (60 s), its tank is empty after
-        it, it goes offline and back, its weather changes; the next round on it
-        begins more than 5 minutes later. Schedule edits fall in the first
-        1,700 s so a 30-minute cadence can show them.
+        A round on a random device, 9 minutes apart: its own mist, its tank empty
+        after it, offline and back, new weather. The edits fall in the first
+        1,700 s, so that a 30-minute cadence shows them within the hour.
         """
         plan: list[tuple[float, str, int]] = []
         for round_ in range(6):
@@ -168,6 +165,10 @@ class Hour:
         await self.until(lambda: self.sim.request_counts.get(LIST, 0) > polled, 60)
         await self.step()
 
+    async def call(self, domain: str, service: str, data: dict[str, Any]) -> None:
+        """Call a HA action as a dashboard does, and wait until it is done."""
+        await self.hass.services.async_call(domain, service, data, blocking=True)
+
     async def run(self, devices: int) -> dict[str, Any]:
         """Run the hour, then three mists from HA's switch and two edits."""
         plan = self.plan(devices)
@@ -179,19 +180,13 @@ class Hour:
         for n in self.rng.sample(range(devices), min(3, devices)):
             await self.after_list_poll()
             switch = entity_id(self.hass, "switch", n, "spray")
-            await self.hass.services.async_call(
-                "switch", "turn_on", {"entity_id": switch}, blocking=True
-            )
+            await self.call("switch", "turn_on", {"entity_id": switch})
             end = self.sim.device(device_id(n)).episodes[-1].ends_at - self.start
             self.watch("mist end, HA's switch", switch, "off".__eq__, end)
             await self.until(lambda: self.probes[-1].seen is not None, 400)
         number = entity_id(self.hass, "number", 0, "mist_duration")
-        device = er.async_get(self.hass).async_get(number)
-        schedule = {
-            "device_id": getattr(device, "device_id", ""),
-            "time": "21:15",
-            "duration": 30,
-        }
+        device = getattr(er.async_get(self.hass).async_get(number), "device_id", "")
+        schedule = {"device_id": device, "time": "21:15", "duration": 30}
         edits = {}
         for name, domain, service, data in (
             ("number", "number", "set_value", {"entity_id": number, "value": 45}),
@@ -199,12 +194,10 @@ class Hour:
         ):
             await self.after_list_poll()
             self.sim.reset_counts()
-            await self.hass.services.async_call(domain, service, data, blocking=True)
+            await self.call(domain, service, data)
             await self.until(lambda: False, EDIT_WINDOW)
             edits[name] = self.sim.request_counts
-        freshness: dict[str, list[float | None]] = {}
-        for probe in self.probes:
-            freshness.setdefault(probe.kind, []).append(probe.seen)
+        kinds = {probe.kind for probe in self.probes}
         total = sum(counts.values())
         return {
             "requests": dict(sorted(counts.items())),
@@ -212,7 +205,9 @@ class Hour:
             "per_device": total / devices,
             "edits": edits,
             "edit_total": {key: sum(value.values()) for key, value in edits.items()},
-            "freshness": freshness,
+            "freshness": {
+                k: [p.seen for p in self.probes if p.kind == k] for k in kinds
+            },
         }
 
 

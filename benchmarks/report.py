@@ -1,4 +1,4 @@
-"""Tables, targets, the chart and the generated section of docs/performance.md.
+"""Tables, the chart and the generated section of docs/performance.md.
 
 Results hold one or two sides (``--compare``: the code at a git ref, then
 the working tree); every cell shows the sides as "ref -> tree".
@@ -24,7 +24,10 @@ BEGIN, END = "<!-- bench:results:begin -->", "<!-- bench:results:end -->"
 type Run = dict[str, Any]
 type Table = tuple[str, list[str], list[list[str]]]
 HOUR = "hour.requests"
-REFRESH = "Fast refresh (async_refresh), median"
+CHART = [
+    ("fast.median_s", "Fast refresh (async_refresh), median", "seconds"),
+    ("hour.total", "Requests in the simulated hour", "requests"),
+]
 FRESHNESS = "Freshness: simulated seconds until HA shows a change, p50 / max (target):"
 
 #: (row, with issue 13's target if any; dotted path into a run; digits).
@@ -34,10 +37,7 @@ ROWS = [
     ("fast refresh, max (s)", "fast.max_s", 3),
     ("fast refresh, CPU median (ms)", "fast.cpu_median_ms", 0),
     ("entity update: one push to all entities, median (ms)", "fast.push_ms", 1),
-    ("slow refresh, median (s)", "slow.median_s", 3),
-    ("slow refresh, CPU median (ms)", "slow.cpu_median_ms", 0),
     ("requests per fast refresh", "fast.per_refresh", 1),
-    ("requests per slow refresh", "slow.per_refresh", 1),
     ("requests per hour (simulated; at 50: <= 1,000)", "hour.total", 0),
     ("requests per device per hour", "hour.per_device", 0),
     ("requests per number edit (<= 3)", "hour.edit_total.number", 0),
@@ -107,25 +107,16 @@ def _figure(path: str, digits: int, run: Run) -> str:
     return _fmt(get(run, path, 0 if path.startswith(HOUR) else None), digits)
 
 
-def _samples(run: Run, kind: str) -> list[float | None]:
-    found: list[float | None] = get(run, "hour.freshness", {}).get(kind, [])
-    return found
-
-
 def _freshness(run: Run, kind: str) -> str:
-    samples = _samples(run, kind)
+    samples = get(run, "hour.freshness", {}).get(kind, [])
     seen = [value for value in samples if value is not None]
     text = f"{statistics.median(seen):.0f} / {max(seen):.0f}" if seen else "n/a"
     missed = len(samples) - len(seen)
     return text + (f" ({missed} of {len(samples)} not seen)" if missed else "")
 
 
-def _by_count(results: dict[str, Any]) -> list[dict[int, Run]]:
-    return [{run["devices"]: run for run in side["runs"]} for side in results["sides"]]
-
-
 def _tables(results: dict[str, Any]) -> list[Table]:
-    sides = _by_count(results)
+    sides = [{run["devices"]: run for run in side["runs"]} for side in results["sides"]]
     counts = sorted(sides[-1])
 
     def row(label: str, cell: Callable[[Run], str]) -> list[str]:
@@ -163,7 +154,7 @@ def text(results: dict[str, Any]) -> str:
     system = f"Linux {host['kernel']}, {meta['host_os'] or host['os']}"
     load = f"load {meta['load_before']} before, {host['load']} after"
     plugin = ver["pytest-homeassistant-custom-component"]
-    refreshes = f"{opt['refreshes']} fast and {opt['slow_refreshes']} slow refreshes"
+    refreshes = f"{opt['refreshes']} refreshes"
     hour = f"seed {opt['seed']}, steps of {opt['step']:g} s"
     about = [
         f"- Code: {code}; revision `{meta['revision']}`",
@@ -205,23 +196,14 @@ Measured {meta["started"]}{label} with:
 def chart(results: dict[str, Any], path: Path) -> None:
     """Fast refresh time and requests per simulated hour against device count."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), dpi=110)
-    counts: list[int] = []
-    for side, style in zip(results["sides"], ("o--", "o-"), strict=False):
-        counts = [run["devices"] for run in side["runs"]]
-        for axis, figure in zip(axes, ("fast.median_s", "hour.total"), strict=True):
+    for axis, (figure, title, unit) in zip(axes, CHART, strict=True):
+        for side, style in zip(results["sides"], ("o--", "o-"), strict=False):
+            counts = [run["devices"] for run in side["runs"]]
             values = [get(run, figure) for run in side["runs"]]
             axis.plot(counts, values, style, label=side["label"])
-    per_request = results["meta"]["options"]["latency"]
-    after = [per_request * (n + 1) for n in counts]
-    axes[0].plot(
-        counts, after, "-", color="grey", lw=1, label="one request after another"
-    )
-    for axis, title, unit in zip(
-        axes,
-        (REFRESH, "Requests in the simulated hour"),
-        ("seconds", "requests"),
-        strict=True,
-    ):
+        if figure == "fast.median_s":  # what fetching one device after another costs
+            after = [results["meta"]["options"]["latency"] * (n + 1) for n in counts]
+            axis.plot(counts, after, "-", color="grey", lw=1, label="one after another")
         axis.set(xscale="log", yscale="log", xlabel="devices", ylabel=unit, title=title)
         axis.set_xticks(counts, [str(n) for n in counts])
         axis.grid(visible=True, which="both", alpha=0.3)

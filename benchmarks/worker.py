@@ -1,8 +1,7 @@
 """The real-time runs of one device count, and the HA instance both parts use.
 
-Refreshes, entity updates, setup, restart, a command, memory and event-loop
-stalls against the simulator in its own process. Only HA's public surface
-and the coordinator's ``client`` are used, so a git ref's code runs as well.
+Only HA's public surface and the coordinator's ``client`` are used, so that
+a git ref's code runs as well.
 """
 
 from __future__ import annotations
@@ -10,21 +9,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
-from dataclasses import replace
 from datetime import timedelta
 import gc
 import statistics
 import sys
 import tempfile
-from time import perf_counter, process_time, thread_time
+from time import perf_counter, process_time, thread_time, time
 import tracemalloc
 from typing import Any
 from unittest.mock import patch
 
 from aiohttp import ThreadedResolver
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, EVENT_STATE_CHANGED
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, frame, translation
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.loader import DATA_CUSTOM_COMPONENTS
@@ -33,7 +31,7 @@ from pytest_homeassistant_custom_component.common import (  # type: ignore[impor
     async_test_home_assistant,
 )
 
-from .cloud import EMAIL, LOGIN, PASSWORD, cloud_process, device_id
+from .cloud import EMAIL, LOGIN, PASSWORD, Cloud, cloud_process, device_id
 
 type Coordinator = DataUpdateCoordinator[Any]
 
@@ -148,42 +146,32 @@ async def setup(
 ) -> dict[str, Any]:
     """Set up ``entry``; seconds until every enabled entity has its first state."""
     entry.add_to_hass(hass)
-    first: dict[str, float] = {}
-
-    @callback
-    def _on_state(event: Event[EventStateChangedData]) -> None:
-        first.setdefault(event.data["entity_id"], perf_counter())
-
-    unsub = hass.bus.async_listen(EVENT_STATE_CHANGED, _on_state)
     if monitor:
         await monitor.take()
-    start = perf_counter()
+    start = time()
     if not await hass.config_entries.async_setup(entry.entry_id):
         raise RuntimeError(f"setup failed: {entry.state}")
     await hass.async_block_till_done()
-    unsub()
     registry = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    seen = [first[item.entity_id] for item in registry if item.entity_id in first]
+    states = [hass.states.get(item.entity_id) for item in registry if not item.disabled]
+    shown = [state.last_changed.timestamp() for state in states if state]
     return {
-        "seconds": max(seen) - start if seen else None,
-        "entities": sum(not item.disabled for item in registry),
+        "seconds": max(shown) - start if shown else None,
+        "entities": len(states),
         "stall": await monitor.take() if monitor else None,
     }
 
 
 async def refreshes(
-    coordinator: Coordinator, count: int, monitor: StallMonitor, slow: bool = False
+    coordinator: Coordinator, count: int, monitor: StallMonitor, cloud: Cloud
 ) -> dict[str, Any]:
-    """Time ``count`` refreshes (``async_refresh()``, entity updates included).
-
-    The push to the entities (``async_update_listeners``) is also timed on
-    its own: entities computing and writing their state.
-    """
+    """Time ``count`` refreshes, and within each the push to all entities."""
     seconds: list[float] = []
     cpu: list[float] = []
     pushes: list[float] = []
     stalls: list[dict[str, float]] = []
     update = coordinator.async_update_listeners
+    await cloud.reset_counts()
 
     def timed() -> None:
         start = perf_counter()
@@ -192,8 +180,6 @@ async def refreshes(
 
     with patch.object(coordinator, "async_update_listeners", timed):
         for _ in range(count):
-            if slow and not _age_slow_data(coordinator):
-                return {}
             await monitor.take()
             start, cpu_start = perf_counter(), process_time()
             await coordinator.async_refresh()
@@ -204,46 +190,22 @@ async def refreshes(
         "median_s": statistics.median(seconds),
         "max_s": max(seconds),
         "samples_s": [round(value, 4) for value in seconds],
+        "per_refresh": await cloud.total() / count,
         "cpu_median_ms": statistics.median(cpu) * 1000,
         "push_ms": statistics.median(pushes) * 1000 if pushes else None,
         "stall": {key: max(item[key] for item in stalls) for key in stalls[0]},
     }
 
 
-def _age_slow_data(coordinator: Coordinator) -> bool:
-    """Make the next refresh a slow one, if the data says when slow data was read.
-
-    Code without ``slow_updated_at`` gets no slow refreshes here (the
-    simulated hour measures its cadence).
-    """
-    data, age = coordinator.data, timedelta(minutes=10)
-    devices = getattr(data, "devices", {})
-    if not devices or not all(hasattr(i, "slow_updated_at") for i in devices.values()):
-        return False
-    aged = {
-        k: replace(v, slow_updated_at=v.slow_updated_at - age)
-        for k, v in devices.items()
-    }
-    coordinator.data = replace(data, devices=aged)
-    return True
-
-
 async def turn_on(hass: HomeAssistant, coordinator: Coordinator) -> dict[str, Any]:
-    """Time ``switch.turn_on`` of device 0's Spray switch, its state and confirmation.
+    """Time ``switch.turn_on`` of device 0's Spray switch, and its confirmation.
 
-    Confirmed: the coordinator publishes data after a read from the cloud
-    first reported the device spraying (reads and publishing are wrapped on
-    the instances, only to take those times).
+    Confirmed: the coordinator publishes data after a read first reported the
+    device spraying (wrapped on the instances only to take those times).
     """
     switch = entity_id(hass, "switch", 0, "spray")
     times: dict[str, float] = {}
     confirmed = asyncio.Event()
-
-    @callback
-    def _on_state(event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if event.data["entity_id"] == switch and new and new.state == "on":
-            times.setdefault("shown", perf_counter())
 
     def read(call: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         async def probed(*args: Any) -> Any:
@@ -265,7 +227,6 @@ async def turn_on(hass: HomeAssistant, coordinator: Coordinator) -> dict[str, An
         return probed
 
     client = coordinator.client  # type: ignore[attr-defined]
-    unsub = hass.bus.async_listen(EVENT_STATE_CHANGED, _on_state)
     with (
         patch.object(client, "get_device", read(client.get_device)),
         patch.object(client, "get_devices", read(client.get_devices)),
@@ -275,15 +236,17 @@ async def turn_on(hass: HomeAssistant, coordinator: Coordinator) -> dict[str, An
             publish(coordinator.async_update_listeners),
         ),
     ):
-        start = perf_counter()
+        start, wall = perf_counter(), time()
         await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, True)
-        returned = perf_counter()
+        returned, state = perf_counter(), hass.states.get(switch)
         with suppress(TimeoutError):
             await asyncio.wait_for(confirmed.wait(), 35)
-    unsub()
+    on = (
+        state.last_changed.timestamp() - wall if state and state.state == "on" else None
+    )
     return {
         "returned_s": returned - start,
-        "shown_s": times["shown"] - start if "shown" in times else None,
+        "shown_s": on,
         "confirmed_s": times["confirmed"] - returned if confirmed.is_set() else None,
     }
 
@@ -308,21 +271,13 @@ async def real_time(opts: dict[str, Any]) -> dict[str, Any]:
             result["setup"] = await setup(hass, entry, monitor)
             coordinator = coordinator_of(entry)
             await coordinator.async_refresh()  # warms connections and caches
-            for kind, key in ("fast", "refreshes"), ("slow", "slow_refreshes"):
-                await cloud.reset_counts()
-                timed = await refreshes(coordinator, opts[key], monitor, kind == "slow")
-                if timed:
-                    timed["per_refresh"] = sum((await cloud.counts()).values()) / len(
-                        timed["samples_s"]
-                    )
-                result[kind] = timed
-            sys.stderr.write(
-                f"  fast refresh median {result['fast']['median_s']:.3f} s\n"
-            )
+            fast = await refreshes(coordinator, opts["refreshes"], monitor, cloud)
+            result["fast"] = fast
+            sys.stderr.write(f"  fast refresh median {fast['median_s']:.3f} s\n")
             result["heap"] = {"gc_ms": f"{gc_before:.0f} / {_full_gc():.0f}"}
             await cloud.reset_counts()
             result["command"] = await turn_on(hass, coordinator)
-            result["command"]["total"] = sum((await cloud.counts()).values())
+            result["command"]["total"] = await cloud.total()
             stored = dict(entry.data)
         gc.collect()
         async with home_assistant() as hass:
@@ -338,13 +293,12 @@ async def real_time(opts: dict[str, Any]) -> dict[str, Any]:
                 # traced is the entry's own data (snapshot, entities, registries).
                 gc.collect()
                 tracemalloc.start()
-                baseline = tracemalloc.get_traced_memory()[0]
                 entry = make_entry(cloud.url, cloud.user_id, stored)
                 await setup(hass, entry)
                 for _ in range(2):
                     await coordinator_of(entry).async_refresh()
                 gc.collect()
-                retained = tracemalloc.get_traced_memory()[0] - baseline
+                retained = tracemalloc.get_traced_memory()[0]
                 tracemalloc.stop()
             result["memory_kib_per_device"] = retained / devices / 1024
     return result
