@@ -170,7 +170,7 @@ class Hour:
         await self.hass.services.async_call(domain, service, data, blocking=True)
 
     async def run(self, devices: int) -> dict[str, Any]:
-        """Run the hour, then three mists from HA's switch and two edits."""
+        """Run the hour, then three mists from HA's switch and three edits."""
         plan = self.plan(devices)
         while self.now < HOUR:
             while plan and plan[0][0] <= self.now:
@@ -187,9 +187,11 @@ class Hour:
         number = entity_id(self.hass, "number", 0, "mist_duration")
         device = getattr(er.async_get(self.hass).async_get(number), "device_id", "")
         schedule = {"device_id": device, "time": "21:15", "duration": 30}
+        rain = entity_id(self.hass, "switch", 0, "pause_in_rain")
         edits = {}
         for name, domain, service, data in (
             ("number", "number", "set_value", {"entity_id": number, "value": 45}),
+            ("switch", "switch", "toggle", {"entity_id": rain}),
             ("add_schedule", "moogo", "add_schedule", schedule),
         ):
             await self.after_list_poll()

@@ -41,6 +41,7 @@ ROWS = [
     ("requests per hour (simulated; at 50: <= 1,000)", "hour.total", 0),
     ("requests per device per hour", "hour.per_device", 0),
     ("requests per number edit (<= 3)", "hour.edit_total.number", 0),
+    ("requests per switch edit (<= 3)", "hour.edit_total.switch", 0),
     ("requests per add_schedule action (<= 3)", "hour.edit_total.add_schedule", 0),
     ("setup to all states, first (s)", "setup.seconds", 3),
     ("setup to all states, restart (s)", "restart.seconds", 3),
