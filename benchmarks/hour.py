@@ -42,8 +42,9 @@ from .worker import entity_id, home_assistant, make_entry, real_time, setup
 START = datetime(2026, 7, 1, 18, 0, tzinfo=UTC)
 HOUR = 3600
 LIST = "GET /v1/devices"
-#: Simulated seconds an edit is followed for: a confirmation comes sooner.
-EDIT_WINDOW = 25
+#: Simulated seconds an edit is followed for: its re-read comes sooner, and
+#: the next 30-second poll later (even after a step of 5 s).
+EDIT_WINDOW = 20
 type Shown = Callable[[str], bool]
 
 
@@ -160,10 +161,9 @@ class Hour:
             await self.step()
 
     async def after_list_poll(self) -> None:
-        """Step until a device-list poll has just run (and its follow-ups)."""
+        """Step until a device-list poll (and what follows it) has just run."""
         polled = self.sim.request_counts.get(LIST, 0)
         await self.until(lambda: self.sim.request_counts.get(LIST, 0) > polled, 60)
-        await self.step()
 
     async def call(self, domain: str, service: str, data: dict[str, Any]) -> None:
         """Call a HA action as a dashboard does, and wait until it is done."""
