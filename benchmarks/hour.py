@@ -1,0 +1,264 @@
+"""One device count's worker (``python -m benchmarks.hour JOB``) and its simulated hour.
+
+HA and an in-process simulator share a faked clock (freezegun, as HA's
+``freezer`` fixture); HA's timers fire in steps while the simulator changes
+devices behind HA's back, each change timed until HA's state shows it.
+"""
+
+from __future__ import annotations
+
+# Before anything of HA binds utcnow: HA's test plugin makes it visible to
+# freezegun, for the simulated hour.
+import pytest_homeassistant_custom_component.patch_time  # type: ignore[import-untyped]  # noqa: F401
+
+# isort: split
+
+import asyncio
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from importlib import metadata
+import json
+import logging
+import random
+import sys
+import time
+from typing import Any
+
+import freezegun
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.runner import configure_event_loop
+from pytest_homeassistant_custom_component.common import async_fire_time_changed  # type: ignore[import-untyped]
+
+from moogo_sim import MoogoSimulator
+
+from .cloud import EMAIL, device_id, populate
+from .worker import entity_id, home_assistant, make_entry, real_time, setup
+
+#: A summer evening, clear of the fleet's schedules (06:30 and 19:xx local).
+START = datetime(2026, 7, 1, 18, 0, tzinfo=UTC)
+HOUR = 3600
+LIST = "GET /v1/devices"
+#: Simulated seconds an edit is followed for: its re-read comes sooner, and
+#: the next 30-second poll later (even after a step of 5 s).
+EDIT_WINDOW = 20
+type Shown = Callable[[str], bool]
+
+
+@dataclass
+class Probe:
+    """A change made in the simulator, and when HA's state showed it."""
+
+    kind: str
+    at: float
+    entity: str
+    shown: Shown
+    seen: float | None = None
+
+
+def _shows(value: float, state: str) -> bool:
+    with suppress(ValueError):
+        return float(state) == value
+    return False
+
+
+class Hour:
+    """One HA instance against one in-process simulator, on a faked clock."""
+
+    hass: HomeAssistant
+
+    def __init__(self, sim: MoogoSimulator, frozen: Any, job: dict[str, Any]) -> None:
+        """Start the hour now; ``hass`` is set once HA runs."""
+        self.sim, self.frozen, self.probes = sim, frozen, list[Probe]()
+        self.tick = timedelta(seconds=job["step"])
+        self.rng = random.Random(job["seed"])  # noqa: S311 - seeded, not secret
+        self.start = sim.now()
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the start."""
+        return self.sim.now() - self.start
+
+    def state(self, entity: str) -> str:
+        """Return what HA shows for ``entity``."""
+        return getattr(self.hass.states.get(entity), "state", "")
+
+    async def step(self) -> None:
+        """Let one step of simulated time pass and run what falls due."""
+        self.frozen.tick(self.tick)
+        async_fire_time_changed(self.hass)
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+        for probe in self.probes:
+            due = probe.seen is None and probe.at <= self.now
+            if due and probe.shown(self.state(probe.entity)):
+                probe.seen = self.now - probe.at
+
+    def watch(self, kind: str, entity: str, shown: Shown, at: float = 0) -> None:
+        """Time until ``entity`` shows a change made now (or at ``at``)."""
+        self.probes.append(Probe(kind, max(at, self.now), entity, shown))
+
+    def change(self, action: str, number: int) -> None:
+        """Change device ``number`` in the simulator, behind HA's back."""
+        device = self.sim.device(device_id(number))
+        sensor = partial(entity_id, self.hass, "sensor", number)
+        binary = partial(entity_id, self.hass, "binary_sensor", number)
+        if action == "mist":
+            spray, last = (
+                entity_id(self.hass, "switch", number, "spray"),
+                sensor("last_mist_end"),
+            )
+            device.start_spraying(self.sim.now(), 0)
+            end, before = self.now + device.spraying_seconds, self.state(last)
+            self.watch("spray on", spray, "on".__eq__)
+            self.watch("mist end, device's own", spray, "off".__eq__, end)
+            self.watch("last mist", last, before.__ne__, end)
+        elif action == "empty":
+            device.water_level = 0
+            self.watch("tank level", binary("water_empty"), "on".__eq__)
+        elif action in {"offline", "online"}:
+            self.sim.set_online(device.device_id, action == "online")
+            device.water_level = 1
+            shown = "on" if action == "online" else "off"
+            self.watch("online state", binary("online"), shown.__eq__)
+        elif action == "weather":
+            device.temperature = round(30 + self.rng.random() * 5, 1)
+            device.humidity = self.rng.randrange(70, 95)
+            for key in ("temperature", "humidity"):
+                value = partial(_shows, getattr(device, key))
+                self.watch("temperature, humidity", sensor(key), value)
+        elif action == "schedule":
+            device.schedules[0].status = 1 - device.schedules[0].status
+            enabled = str(sum(item.status for item in device.schedules))
+            self.watch(
+                "schedule from the app", sensor("enabled_schedules"), enabled.__eq__
+            )
+
+    def plan(self, devices: int) -> list[tuple[float, str, int]]:
+        """Return six rounds of changes and six schedule edits made in the app.
+
+        A round on a random device, 9 minutes apart: its own mist, its tank empty
+        after it, offline and back, new weather. The edits fall in the first
+        1,700 s, so that a 30-minute cadence shows them within the hour.
+        """
+        plan: list[tuple[float, str, int]] = []
+        for round_ in range(6):
+            number = self.rng.randrange(devices)
+            begin = 30 + round_ * 540 + self.rng.uniform(0, 30)
+            plan += [(begin, "mist", number), (begin + 60, "empty", number)]
+            for offset, action in ((95, "offline"), (155, "online"), (205, "weather")):
+                plan.append((begin + offset + self.rng.uniform(0, 30), action, number))
+        for number in self.rng.sample(range(devices), min(6, devices)):
+            plan.append((self.rng.uniform(60, 1700), "schedule", number))
+        return sorted(plan)
+
+    async def until(self, done: Callable[[], bool], limit: float) -> None:
+        """Step until ``done()`` or ``limit`` more simulated seconds passed."""
+        end = self.now + limit
+        while not done() and self.now < end:
+            await self.step()
+
+    async def after_list_poll(self) -> None:
+        """Step until a device-list poll (and what follows it) has just run."""
+        polled = self.sim.request_counts.get(LIST, 0)
+        await self.until(lambda: self.sim.request_counts.get(LIST, 0) > polled, 60)
+
+    async def call(self, domain: str, service: str, data: dict[str, Any]) -> None:
+        """Call a HA action as a dashboard does, and wait until it is done."""
+        await self.hass.services.async_call(domain, service, data, blocking=True)
+
+    async def run(self, devices: int) -> dict[str, Any]:
+        """Run the hour, then three mists from HA's switch and three edits."""
+        plan = self.plan(devices)
+        while self.now < HOUR:
+            while plan and plan[0][0] <= self.now:
+                self.change(*plan.pop(0)[1:])
+            await self.step()
+        counts = self.sim.request_counts
+        for n in self.rng.sample(range(devices), min(3, devices)):
+            await self.after_list_poll()
+            switch = entity_id(self.hass, "switch", n, "spray")
+            await self.call("switch", "turn_on", {"entity_id": switch})
+            end = self.sim.device(device_id(n)).episodes[-1].ends_at - self.start
+            self.watch("mist end, HA's switch", switch, "off".__eq__, end)
+            await self.until(lambda: self.probes[-1].seen is not None, 400)
+        number = entity_id(self.hass, "number", 0, "mist_duration")
+        device = getattr(er.async_get(self.hass).async_get(number), "device_id", "")
+        schedule = {"device_id": device, "time": "21:15", "duration": 30}
+        rain = entity_id(self.hass, "switch", 0, "pause_in_rain")
+        edits = {}
+        for name, domain, service, data in (
+            ("number", "number", "set_value", {"entity_id": number, "value": 45}),
+            ("switch", "switch", "toggle", {"entity_id": rain}),
+            ("add_schedule", "moogo", "add_schedule", schedule),
+        ):
+            await self.after_list_poll()
+            self.sim.reset_counts()
+            await self.call(domain, service, data)
+            await self.until(lambda: False, EDIT_WINDOW)
+            edits[name] = self.sim.request_counts
+        kinds = {probe.kind for probe in self.probes}
+        total = sum(counts.values())
+        return {
+            "requests": dict(sorted(counts.items())),
+            "total": total,
+            "per_device": total / devices,
+            "edits": edits,
+            "edit_total": {key: sum(value.values()) for key, value in edits.items()},
+            "freshness": {
+                k: [p.seen for p in self.probes if p.kind == k] for k in kinds
+            },
+        }
+
+
+async def simulated_hour(job: dict[str, Any]) -> dict[str, Any]:
+    """Run the simulated hour for the job's device count; return its figures."""
+    loop = asyncio.get_running_loop()
+    with freezegun.freeze_time(START) as frozen:
+        # HA binds the real monotonic clock as loop.time; the class's method
+        # reads the frozen one, so HA's timers follow the faked clock.
+        del loop.time
+        sim = MoogoSimulator(reaction_delay=3.0)
+        populate(sim, job["devices"])
+        await sim.start()
+        try:
+            async with home_assistant() as hass:
+                await setup(hass, make_entry(sim.url, sim.account(EMAIL).user_id, {}))
+                sim.reset_counts()
+                hour = Hour(sim, frozen, job)
+                hour.hass = hass
+                return await hour.run(job["devices"])
+        finally:
+            await sim.stop()
+            loop.time = time.monotonic  # type: ignore[method-assign]
+
+
+def main() -> None:
+    """Measure one device count (a JSON job from ``benchmarks``); print JSON."""
+    job = json.loads(sys.argv[1])
+    if job["integration_root"]:
+        sys.path.insert(0, job["integration_root"])  # before custom_components loads
+    logging.basicConfig(level=logging.WARNING)
+    for quiet in ("homeassistant.loader", "aiohttp_fast_zlib"):
+        logging.getLogger(quiet).setLevel(logging.ERROR)
+    from custom_components.moogo import const  # noqa: PLC0415
+
+    async def run() -> dict[str, Any]:
+        configure_event_loop(asyncio.get_running_loop())
+        result = await real_time(job)
+        if not job["no_hour"]:
+            result["hour"] = await simulated_hour(job)
+            sys.stderr.write(f"  hour: {result['hour']['total']} requests\n")
+        return result
+
+    result = asyncio.run(run())
+    packages = ("homeassistant", "aiohttp", "pytest-homeassistant-custom-component")
+    versions = {name: metadata.version(name) for name in packages}
+    result |= {"devices": job["devices"], "path": const.__file__, "versions": versions}
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()
