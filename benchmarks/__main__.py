@@ -49,14 +49,9 @@ def parser() -> argparse.ArgumentParser:
     add("--update-docs", action="store_true", help="rewrite docs/performance.md")
     add("--label", default="", help="a note stored with the results and the docs")
     # Filled in by scripts/bench: --compare REF, and what only git knows.
-    for hidden in (
-        "--compare-root",
-        "--compare-label",
-        "--revision",
-        "--host-os",
-        "--command",
-    ):
-        add(hidden, default="", help=argparse.SUPPRESS)
+    hidden = ("--compare-root", "--compare-label", "--revision", "--host-os")
+    for flag in (*hidden, "--command"):
+        add(flag, default="", help=argparse.SUPPRESS)
     return parser
 
 

@@ -26,6 +26,7 @@ import random
 import sys
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import freezegun
 from homeassistant.core import HomeAssistant
@@ -34,12 +35,17 @@ from homeassistant.runner import configure_event_loop
 from pytest_homeassistant_custom_component.common import async_fire_time_changed  # type: ignore[import-untyped]
 
 from moogo_sim import MoogoSimulator
+from moogo_sim.state import SprayEpisode
 
 from .cloud import EMAIL, device_id, populate
 from .worker import entity_id, home_assistant, make_entry, real_time, setup
 
-#: A summer evening, clear of the fleet's schedules (06:30 and 19:xx local).
+#: A summer morning, clear of the fleet's schedules (06:30 and 19:xx local).
 START = datetime(2026, 7, 1, 18, 0, tzinfo=UTC)
+#: Schedules the devices run by themselves, known to HA from the start:
+#: (seconds after START, device number), 45 s each, apart from the plan's
+#: rounds of changes.
+RUNS = ((900, 0), (1500, 1), (2520, 2))
 HOUR = 3600
 LIST = "GET /v1/devices"
 #: Simulated seconds an edit is followed for: its re-read comes sooner, and
@@ -116,8 +122,14 @@ class Hour:
             self.watch("mist end, device's own", spray, "off".__eq__, end)
             self.watch("last mist", last, before.__ne__, end)
         elif action == "empty":
+            # The tank runs dry while the device mists: shown once it stops.
             device.water_level = 0
-            self.watch("tank level", binary("water_empty"), "on".__eq__)
+            ends = max(item.ends_at for item in device.episodes) - self.start
+            self.watch("tank level", binary("water_empty"), "on".__eq__, ends)
+        elif action == "scheduled":
+            device.episodes.append(SprayEpisode(self.sim.now(), 45))
+            spray = entity_id(self.hass, "switch", number, "spray")
+            self.watch("mist end, a schedule's", spray, "off".__eq__, self.now + 45)
         elif action in {"offline", "online"}:
             self.sim.set_online(device.device_id, action == "online")
             device.water_level = 1
@@ -147,11 +159,12 @@ class Hour:
         for round_ in range(6):
             number = self.rng.randrange(devices)
             begin = 30 + round_ * 540 + self.rng.uniform(0, 30)
-            plan += [(begin, "mist", number), (begin + 60, "empty", number)]
+            plan += [(begin, "mist", number), (begin + 30, "empty", number)]
             for offset, action in ((95, "offline"), (155, "online"), (205, "weather")):
                 plan.append((begin + offset + self.rng.uniform(0, 30), action, number))
         for number in self.rng.sample(range(devices), min(6, devices)):
             plan.append((self.rng.uniform(60, 1700), "schedule", number))
+        plan += [(at, "scheduled", number % devices) for at, number in RUNS]
         return sorted(plan)
 
     async def until(self, done: Callable[[], bool], limit: float) -> None:
@@ -222,6 +235,11 @@ async def simulated_hour(job: dict[str, Any]) -> dict[str, Any]:
         del loop.time
         sim = MoogoSimulator(reaction_delay=3.0)
         populate(sim, job["devices"])
+        zone = ZoneInfo(sim.devices[0].time_zone)
+        for at, number in RUNS:
+            run = (START + timedelta(seconds=at)).astimezone(zone)
+            device = device_id(number % job["devices"])
+            sim.add_schedule(device, hour=run.hour, minute=run.minute, duration=45)
         await sim.start()
         try:
             async with home_assistant() as hass:

@@ -66,7 +66,8 @@ KINDS = [
     ("tank level", "tank level after a mist (<= 30)"),
     ("last mist", "last-mist figures after a mist (<= 30)"),
     ("schedule from the app", "a schedule changed in the app (<= 1800)"),
-    ("mist end, device's own", "mist end shown: a mist the device started (<= 5)"),
+    ("mist end, device's own", "mist end shown: a mist started in the app (<= 30)"),
+    ("mist end, a schedule's", "mist end shown: a mist a schedule started (<= 5)"),
     ("mist end, HA's switch", "mist end shown: a mist from HA's switch (<= 5)"),
 ]
 
