@@ -7,8 +7,8 @@ event and accepts exactly the events a schedule can express.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import takewhile
 from typing import Any, override
@@ -317,19 +317,9 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
     async def async_create_event(self, **kwargs: Any) -> None:
         """Create a schedule from a weekly recurring event."""
         fields = schedule_fields(kwargs, self.device_data.time_zone, creating=True)
-        client = self.coordinator.client
-        await run_command(
-            self.coordinator,
-            client.create_schedule(
-                self.device_id,
-                hour=fields.hour,
-                minute=fields.minute,
-                duration=fields.duration,
-                weekdays=fields.weekdays,
-            ),
-            self.device_id,
+        await self._async_edit(
+            self.coordinator.client.create_schedule(self.device_id, **asdict(fields))
         )
-        await self.coordinator.async_refresh_slow_data(self.device_id)
 
     @override
     async def async_update_event(
@@ -344,19 +334,11 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         if not self._whole_series(schedule, recurrence_id, recurrence_range):
             raise _refuse(translation_key="calendar_single_run_edit")
         fields = schedule_fields(event, self.device_data.time_zone, creating=False)
-        await run_command(
-            self.coordinator,
+        await self._async_edit(
             self.coordinator.client.update_schedule(
-                self.device_id,
-                uid,
-                hour=fields.hour,
-                minute=fields.minute,
-                duration=fields.duration,
-                weekdays=fields.weekdays,
-            ),
-            self.device_id,
+                self.device_id, uid, **asdict(fields)
+            )
         )
-        await self.coordinator.async_refresh_slow_data(self.device_id)
 
     @override
     async def async_delete_event(
@@ -378,5 +360,9 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
             command = client.skip_schedule(self.device_id, uid)
         else:
             raise _refuse(translation_key="calendar_single_run_delete")
+        await self._async_edit(command)
+
+    async def _async_edit(self, command: Coroutine[Any, Any, object]) -> None:
+        """Send a schedule change, then re-read this device's schedules."""
         await run_command(self.coordinator, command, self.device_id)
         await self.coordinator.async_refresh_slow_data(self.device_id)
