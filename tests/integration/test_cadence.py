@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
@@ -21,34 +21,50 @@ DETAIL_ROUTE = "GET /v1/devices/{device_id}"
 SECOND = timedelta(0)  # advance() adds the second itself
 
 
-def _start_mist(sim: MoogoSimulator) -> None:
+async def _start_mist(
+    _: HomeAssistant, __: FrozenDateTimeFactory, sim: MoogoSimulator
+) -> None:
     sim.device(PATIO_ID).start_spraying(sim.now(), 0)
 
 
-def _new_firmware(sim: MoogoSimulator) -> None:
+async def _new_firmware(
+    _: HomeAssistant, __: FrozenDateTimeFactory, sim: MoogoSimulator
+) -> None:
     sim.device(PATIO_ID).firmware = "1.3.0"
 
 
-def _renamed(sim: MoogoSimulator) -> None:
+async def _renamed(
+    _: HomeAssistant, __: FrozenDateTimeFactory, sim: MoogoSimulator
+) -> None:
     sim.device(PATIO_ID).name = "Terrace"
+
+
+async def _back_online(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, sim: MoogoSimulator
+) -> None:
+    sim.set_online(PATIO_ID, False)
+    await advance(hass, freezer, UPDATE_INTERVAL)  # offline: no detail read
+    sim.set_online(PATIO_ID, True)
 
 
 @pytest.mark.parametrize(
     "change",
-    [_start_mist, _new_firmware, _renamed],
-    ids=["mist started", "new firmware", "renamed"],
+    [_start_mist, _new_firmware, _renamed, _back_online],
+    ids=["mist started", "new firmware", "renamed", "back online"],
 )
 async def test_a_changed_list_entry_reads_the_detail_at_once(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     cloud: Cloud,
     init_integration: MockConfigEntry,
-    change: Callable[[MoogoSimulator], None],
+    change: Callable[
+        [HomeAssistant, FrozenDateTimeFactory, MoogoSimulator], Awaitable[None]
+    ],
 ) -> None:
     """Whatever the list shows changed, that poll brings the device's readings too."""
     temperature = entity_id_of(hass, "sensor", PATIO_ID, "temperature")
     cloud.sim.device(PATIO_ID).temperature = 33.0
-    change(cloud.sim)
+    await change(hass, freezer, cloud.sim)
 
     await advance(hass, freezer, UPDATE_INTERVAL)
 
@@ -73,24 +89,6 @@ async def test_unchanged_readings_wait_for_the_device_turn(
     assert hass.states.get(temperature).state == "33.0"
 
 
-async def test_a_device_back_online_is_read_at_once(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    cloud: Cloud,
-    init_integration: MockConfigEntry,
-) -> None:
-    """Back online, a device's readings come with the poll that sees it."""
-    temperature = entity_id_of(hass, "sensor", PATIO_ID, "temperature")
-    cloud.sim.set_online(PATIO_ID, False)
-    await advance(hass, freezer, UPDATE_INTERVAL)
-
-    cloud.sim.device(PATIO_ID).temperature = 12.0
-    cloud.sim.set_online(PATIO_ID, True)
-    await advance(hass, freezer, UPDATE_INTERVAL)
-
-    assert hass.states.get(temperature).state == "12.0"
-
-
 async def test_details_of_many_devices_spread_over_the_interval(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -113,6 +111,12 @@ async def test_details_of_many_devices_spread_over_the_interval(
     assert max(per_poll) <= 10, per_poll
 
 
+@pytest.fixture
+def switch(hass: HomeAssistant, init_integration: MockConfigEntry) -> str:
+    """The Patio's Spray switch, once the integration is set up."""
+    return entity_id_of(hass, "switch", PATIO_ID, "spray")
+
+
 async def _seconds_until_off(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, cloud: Cloud, switch: str
 ) -> int:
@@ -132,10 +136,9 @@ async def test_the_end_of_a_mist_from_ha_shows_when_it_happens(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     cloud: Cloud,
-    init_integration: MockConfigEntry,
+    switch: str,
 ) -> None:
     """The default duration is known: one read when it is over, not the next poll."""
-    switch = entity_id_of(hass, "switch", PATIO_ID, "spray")
     # Half a poll in, so that the mist ends long before the next poll.
     await advance(hass, freezer, timedelta(seconds=14))
     await hass.services.async_call(
@@ -153,10 +156,9 @@ async def test_the_end_of_a_scheduled_mist_shows_when_it_happens(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     cloud: Cloud,
-    init_integration: MockConfigEntry,
+    switch: str,
 ) -> None:
     """The Patio's 07:30 schedule runs 45 s: HA reads it then, not at the next poll."""
-    switch = entity_id_of(hass, "switch", PATIO_ID, "spray")
     await advance(hass, freezer, timedelta(seconds=14))
     # The device runs its schedule by itself, behind HA's back.
     cloud.sim.device(PATIO_ID).episodes.append(SprayEpisode(cloud.sim.now(), 45))
@@ -170,10 +172,9 @@ async def test_a_command_reads_only_its_device(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     cloud: Cloud,
-    init_integration: MockConfigEntry,
+    switch: str,
 ) -> None:
     """A mist from HA costs the start, one confirmation and one read at its end."""
-    switch = entity_id_of(hass, "switch", PATIO_ID, "spray")
     cloud.sim.reset_counts()
     await hass.services.async_call(
         "switch", "turn_on", {"entity_id": switch}, blocking=True
