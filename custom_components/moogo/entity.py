@@ -22,6 +22,7 @@ class MoogoEntity(CoordinatorEntity[MoogoCoordinator]):
     """An entity of one Moogo device."""
 
     _attr_has_entity_name = True
+    _last_inputs: object = None
     _last_shown: tuple[object, ...] | None = None
 
     def __init__(
@@ -74,6 +75,17 @@ class MoogoEntity(CoordinatorEntity[MoogoCoordinator]):
         """
         return None
 
+    def _inputs(self) -> object:
+        """Return what the entity's state is made of, as cheap to compare as can be.
+
+        The coordinator keeps a device's data object while it does not change,
+        so most refreshes compare by identity alone.
+        """
+        return (
+            self.coordinator.last_update_success,
+            self.coordinator.data.devices.get(self.device_id),
+        )
+
     def _shown(self) -> tuple[object, ...]:
         """Return what a state write would publish: state, attributes and name."""
         if not self.available:
@@ -94,9 +106,14 @@ class MoogoEntity(CoordinatorEntity[MoogoCoordinator]):
         """Write the state only when what the entity shows has changed.
 
         Every refresh reaches every entity of every device; writing thousands
-        of unchanged states held the event loop for 100+ ms at 200 devices.
-        The check lives here once, so no platform has to remember it.
+        of unchanged states held the event loop for 100+ ms at 200 devices,
+        and even computing them (names, attributes) took as long. The checks
+        live here once, so no platform has to remember them.
         """
+        inputs = self._inputs()
+        if inputs == self._last_inputs:
+            return
+        self._last_inputs = inputs
         shown = self._shown()
         if shown == self._last_shown:
             return

@@ -115,7 +115,8 @@ class DeviceReader:
             device_id, SLOW_UPDATE_INTERVAL, data.slow_updated_at, now, self._origin
         ):
             data = await self.read_slow(data, now)
-        return data
+        # The same object while nothing changed: entities compare by identity.
+        return previous if data == previous else data
 
     def with_detail(
         self, base: MoogoDeviceData, detail: Device, now: datetime

@@ -22,6 +22,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .coordinator import MoogoConfigEntry
 from .data import MoogoDeviceData
@@ -67,6 +68,8 @@ class MoogoSensorEntityDescription(SensorEntityDescription):
 
     value_fn: Callable[[MoogoDeviceData], float | int | str | datetime | None]
     attributes_fn: Callable[[MoogoDeviceData], Mapping[str, Any] | None] | None = None
+    #: The value depends on the time too, not only on the device data.
+    follows_clock: bool = False
 
 
 SENSORS: tuple[MoogoSensorEntityDescription, ...] = (
@@ -114,6 +117,7 @@ SENSORS: tuple[MoogoSensorEntityDescription, ...] = (
         translation_key="next_mist",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=_next_mist,
+        follows_clock=True,
     ),
     MoogoSensorEntityDescription(
         key="enabled_schedules",
@@ -139,6 +143,12 @@ class MoogoSensorEntity(MoogoEntity, SensorEntity):
     """A sensor reading one value of a device."""
 
     entity_description: MoogoSensorEntityDescription
+
+    @override
+    def _inputs(self) -> object:
+        if self.entity_description.follows_clock:
+            return (super()._inputs(), dt_util.utcnow())
+        return super()._inputs()
 
     @property
     @override

@@ -106,6 +106,11 @@ class MoogoUpdateEntity(MoogoEntity, UpdateEntity):
             return self.device_listed
         return super().available
 
+    @override
+    def _inputs(self) -> object:
+        offer = (self.coordinator.firmware.data or {}).get(self.device_id)
+        return (super()._inputs(), offer, self._installing)
+
     @property
     @override
     def installed_version(self) -> str | None:
