@@ -211,3 +211,23 @@ async def test_update_entity_reads_everything_at_once(
 
     assert hass.states.get(temperature).state == "33.0"
     assert hass.states.get(schedules).state == "3"
+
+
+@pytest.mark.freeze_time("2026-07-02T01:59:00+00:00")  # 18:59 PDT, Wednesday
+async def test_the_next_mist_moves_on_when_its_time_has_passed(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Nothing of the device changes, yet the clock does: the next mist follows."""
+    next_mist = entity_id_of(hass, "sensor", PATIO_ID, "next_mist")
+    assert hass.states.get(next_mist).state == "2026-07-02T02:00:00+00:00"
+
+    await advance(hass, freezer, UPDATE_INTERVAL)  # a poll that changes nothing
+    assert hass.states.get(next_mist).state == "2026-07-02T02:00:00+00:00"
+
+    await advance(hass, freezer, UPDATE_INTERVAL)  # 19:00:02 PDT
+
+    # Thursday 07:30 PDT, the weekday schedule.
+    assert hass.states.get(next_mist).state == "2026-07-02T14:30:00+00:00"
