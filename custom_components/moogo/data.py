@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
+from typing import NamedTuple
 import zlib
 
 from homeassistant.util import dt as dt_util
@@ -52,13 +53,25 @@ class MoogoData:
     devices: dict[str, MoogoDeviceData] = field(default_factory=dict)
 
 
-def listed_fields(device: Device) -> tuple[object, ...]:
-    """Return what the device list says of a device (a detail says it too).
+class Listed(NamedTuple):
+    """What the device list says of a device (a detail says it too).
 
     A change here (a mist started or ended, the device came online, new
     firmware) is what makes a device's detail worth reading before its turn.
     """
-    return (device.name, device.online, device.misting, device.firmware, device.model)
+
+    name: str | None
+    online: bool | None
+    misting: bool | None
+    firmware: str | None
+    model: str | None
+
+    @classmethod
+    def of(cls, device: Device) -> Listed:
+        """Return the list's fields of ``device``."""
+        return cls(
+            device.name, device.online, device.misting, device.firmware, device.model
+        )
 
 
 def merge_summary(known: Device, summary: Device) -> Device:

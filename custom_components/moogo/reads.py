@@ -24,7 +24,7 @@ from .const import (
     MAX_CONCURRENT_REQUESTS,
     SLOW_UPDATE_INTERVAL,
 )
-from .data import MoogoDeviceData, listed_fields, merge_summary, turn_passed
+from .data import Listed, MoogoDeviceData, merge_summary, turn_passed
 
 
 class DeviceReader:
@@ -43,7 +43,7 @@ class DeviceReader:
         #: Each device's turns fall at fixed offsets from here.
         self._origin = dt_util.utcnow()
         #: What the cloud last said of each device in the list's fields.
-        self._listed: dict[str, tuple[object, ...]] = {}
+        self._listed: dict[str, Listed] = {}
         self._details_due: set[str] = set()
         self._slow_due: set[str] = set()
 
@@ -53,8 +53,9 @@ class DeviceReader:
 
     def mark_all_due(self, device_ids: Iterable[str]) -> None:
         """Have the next poll read everything of these devices."""
-        self._details_due.update(device_ids)
-        self._slow_due.update(self._details_due)
+        due = set(device_ids)
+        self._details_due |= due
+        self._slow_due |= due
 
     def forget(self, current: set[str]) -> None:
         """Drop what is kept of devices the account no longer has."""
@@ -76,7 +77,7 @@ class DeviceReader:
             previous is None
             or not previous.available
             or device_id in self._details_due
-            or self._listed.get(device_id) != listed_fields(summary)
+            or self._listed.get(device_id) != Listed.of(summary)
             or turn_passed(
                 device_id,
                 DETAILS_UPDATE_INTERVAL,
@@ -134,8 +135,8 @@ class DeviceReader:
     def _seen_listed(self, base: MoogoDeviceData, seen: Device, now: datetime) -> None:
         """Remember what the cloud said in the list's fields; note a mist start."""
         before = self._listed.get(seen.device_id)
-        self._listed[seen.device_id] = listed_fields(seen)
-        if seen.misting and before is not None and not before[2]:
+        self._listed[seen.device_id] = Listed.of(seen)
+        if seen.misting and before is not None and not before.misting:
             self._commands.async_mist_seen(base, now)
 
     async def read_slow(self, data: MoogoDeviceData, now: datetime) -> MoogoDeviceData:
