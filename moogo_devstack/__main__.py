@@ -8,7 +8,7 @@ from pathlib import Path
 import signal
 import time
 
-from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD, MoogoSimulator
+from moogo_sim import DEMO_EMAIL, DEMO_PAGE_SIZE_LIMIT, DEMO_PASSWORD, MoogoSimulator
 
 from .stack import REPO_ROOT, HomeAssistantApi, HomeAssistantProcess, frontend_installed
 
@@ -56,7 +56,9 @@ async def develop(args: argparse.Namespace) -> None:
     state_dir: Path = args.state
     # A firmware install in the demo takes long enough to watch it happen.
     sim = MoogoSimulator.seeded_demo(
-        reaction_delay=args.reaction_delay, firmware_install_seconds=30
+        reaction_delay=args.reaction_delay,
+        firmware_install_seconds=30,
+        page_size_limit=args.page_size_limit or None,
     )
     await sim.start(port=args.sim_port)
     hass = HomeAssistantProcess(state_dir / "config", args.port)
@@ -131,6 +133,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8123, help="Home Assistant port")
     parser.add_argument("--sim-port", type=int, default=8089, help="simulator port")
     parser.add_argument("--reaction-delay", type=float, default=3.0)
+    parser.add_argument(
+        "--page-size-limit",
+        type=int,
+        default=DEMO_PAGE_SIZE_LIMIT,
+        help="at most this many items a simulator page (0: no cap); by default"
+        " the demo's devices span two pages",
+    )
     parser.add_argument(
         "--state", default=str(REPO_ROOT / ".develop"), help="state folder"
     )

@@ -9,18 +9,22 @@ Used by the tests, the demo and the benchmarks; it is never shipped inside
 or from a shell: ``python -m moogo_sim --port 8089``.
 """
 
-from .demo import DEMO_EMAIL, DEMO_PASSWORD
+from .demo import DEMO_EMAIL, DEMO_PAGE_SIZE_LIMIT, DEMO_PASSWORD
 from .faults import FaultConfig
 from .simulator import MoogoSimulator, SimulatorOptions
-from .state import SimAccount, SimDevice, SimSchedule
+from .state import SimAccount, SimDevice, SimSchedule, SprayRecord
+from .wire import RecordedRequest
 
 __all__ = [
     "DEMO_EMAIL",
+    "DEMO_PAGE_SIZE_LIMIT",
     "DEMO_PASSWORD",
     "FaultConfig",
     "MoogoSimulator",
+    "RecordedRequest",
     "SimAccount",
     "SimDevice",
     "SimSchedule",
     "SimulatorOptions",
+    "SprayRecord",
 ]

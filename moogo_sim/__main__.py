@@ -15,7 +15,7 @@ import logging
 import signal
 import sys
 
-from .demo import DEMO_EMAIL, DEMO_PASSWORD
+from .demo import DEMO_EMAIL, DEMO_PAGE_SIZE_LIMIT, DEMO_PASSWORD
 from .simulator import MoogoSimulator
 
 # The numeric options, in the order --help lists them: flag, type, default, help.
@@ -37,6 +37,15 @@ _NUMBERS: tuple[tuple[str, type[float | int], float, str], ...] = (
     ("--error-rate", float, 0.0, "fraction of requests answered 500"),
     ("--seed", int, 0, "seed of the error-rate draws"),
     ("--devices", int, 0, "extra online demo devices to add"),
+    (
+        "--page-size-limit",
+        int,
+        DEMO_PAGE_SIZE_LIMIT,
+        (
+            "at most this many items a page, whatever pageSize asks (0: no cap);"
+            " the default makes the demo's devices span two pages"
+        ),
+    ),
 )
 
 
@@ -52,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--ms-timestamps",
         action="store_true",
-        help="send latestSprayingEnd in milliseconds",
+        help="send every time (latestSprayingEnd, schedules, spray history) in"
+        " milliseconds",
     )
     parser.add_argument(
         "--token-ttl", type=int, default=31536000, help="token lifetime in seconds"
@@ -78,12 +88,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             args.reaction_delay,
             args.devices,
             args.firmware_install_seconds,
+            args.page_size_limit,
         )
         < 0
     ):
         parser.error(
-            "--latency, --reaction-delay, --firmware-install-seconds and --devices"
-            " must not be negative"
+            "--latency, --reaction-delay, --firmware-install-seconds, --devices"
+            " and --page-size-limit must not be negative"
         )
     return args
 
@@ -95,6 +106,7 @@ def create_simulator(args: argparse.Namespace) -> MoogoSimulator:
         reaction_delay=args.reaction_delay,
         token_ttl=args.token_ttl,
         firmware_install_seconds=args.firmware_install_seconds,
+        page_size_limit=args.page_size_limit or None,
     )
     sim.faults.update(
         {

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from .cloud import SimCloud
 from .state import SimDevice
+from .timezones import async_preload
 from .validation import read_json_object
 
 #: SimDevice fields the admin endpoint may set; the rest are identity or
@@ -27,6 +28,7 @@ _NOT_PATCHABLE = frozenset(
         "config_id",
         "schedules",
         "logs",
+        "spray_records",
         "episodes",
         "firmware_install_ends_at",
     }
@@ -34,17 +36,6 @@ _NOT_PATCHABLE = frozenset(
 PATCHABLE_DEVICE_FIELDS = frozenset(
     item.name for item in fields(SimDevice) if item.name not in _NOT_PATCHABLE
 )
-_CONFIG_KEYS = frozenset(
-    {
-        "reaction_delay",
-        "token_ttl",
-        "lockout_after",
-        "lockout_seconds",
-        "firmware_install_seconds",
-    }
-)
-#: Settings that may be fractional seconds; the others are whole numbers.
-_FRACTIONAL_KEYS = frozenset({"reaction_delay", "firmware_install_seconds"})
 
 
 type _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -72,10 +63,32 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_seconds(value: Any) -> bool:
+    return (_is_int(value) or isinstance(value, float)) and value >= 0
+
+
+def _is_whole(value: Any) -> bool:
+    return _is_int(value) and value >= 0
+
+
+#: What each setting of ``POST /_admin/config`` may be set to.
+_SETTING_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "reaction_delay": _is_seconds,
+    "firmware_install_seconds": _is_seconds,
+    "token_ttl": _is_whole,
+    "lockout_after": _is_whole,
+    "lockout_seconds": _is_whole,
+    # null lifts the cap.
+    "page_size_limit": lambda value: value is None or (_is_int(value) and value >= 1),
+    "config_writes_replace": lambda value: isinstance(value, bool),
+}
+
+
 #: Type checks for the device fields the simulator computes with.
 _DEVICE_CHECKS: dict[str, Callable[[Any], bool]] = {
     "online": lambda value: isinstance(value, bool),
     "spraying_seconds": lambda value: _is_int(value) and value >= 1,
+    "schedule_switch_status": lambda value: _is_int(value) and value in {0, 1},
     "name": lambda value: isinstance(value, str) and bool(value),
     "time_zone": lambda value: isinstance(value, str),
     "overrides": lambda value: isinstance(value, dict),
@@ -127,6 +140,14 @@ class AdminHandlers:
             web.post(
                 "/_admin/devices/{device_id}/firmware", self._wrap(self.offer_firmware)
             ),
+            web.post(
+                "/_admin/devices/{device_id}/schedules/{schedule_id}/skip",
+                self._wrap(self.skip_schedule),
+            ),
+            web.post(
+                "/_admin/devices/{device_id}/spray-records",
+                self._wrap(self.add_spray_record),
+            ),
             web.post("/_admin/config", self._wrap(self.config)),
         ]
 
@@ -145,6 +166,8 @@ class AdminHandlers:
 
     async def state(self, request: web.Request) -> web.Response:
         """``GET /_admin/state``: everything, for eyes and test assertions."""
+        # Schedules' next runs are computed in each device's zone.
+        await async_preload({device.time_zone for device in self._sim.devices})
         return _reply(self._sim.snapshot())
 
     async def set_faults(self, request: web.Request) -> web.Response:
@@ -241,24 +264,53 @@ class AdminHandlers:
             raise AdminError(404, f"no device {device_id}") from None
         return _reply(self._sim.device_state(device))
 
+    async def skip_schedule(self, request: web.Request) -> web.Response:
+        """``POST /_admin/devices/{device_id}/schedules/{schedule_id}/skip``.
+
+        As if skip were pressed in the app.
+        """
+        device_id = request.match_info["device_id"]
+        try:
+            self._sim.skip_schedule(device_id, request.match_info["schedule_id"])
+        except KeyError as err:
+            raise AdminError(404, str(err.args[0])) from None
+        return await self._device_reply(device_id)
+
+    async def add_spray_record(self, request: web.Request) -> web.Response:
+        """``POST /_admin/devices/{device_id}/spray-records``: seed the history.
+
+        Body: ``{"ended_at": <Unix time>, "seconds": <int>}``.
+        """
+        device_id = request.match_info["device_id"]
+        body = await _body(request)
+        ended_at: Any = body.get("ended_at")
+        seconds: Any = body.get("seconds")
+        if not _is_seconds(ended_at) or not _is_whole(seconds):
+            raise AdminError(400, "ended_at (Unix time) and seconds (int) required")
+        try:
+            self._sim.add_spray_record(device_id, ended_at, seconds)
+        except KeyError:
+            raise AdminError(404, f"no device {device_id}") from None
+        return await self._device_reply(device_id)
+
+    async def _device_reply(self, device_id: str) -> web.Response:
+        device = self._sim.device(device_id)
+        await async_preload([device.time_zone])
+        return _reply(self._sim.device_state(device))
+
     @staticmethod
     def _apply(device: SimDevice, patch: dict[str, Any]) -> None:
         for key, value in patch.items():
             setattr(device, key, value)
 
     async def config(self, request: web.Request) -> web.Response:
-        """``POST /_admin/config``: reaction delay and auth policy."""
+        """``POST /_admin/config``: timing, auth policy, paging and config writes."""
         body = await _body(request)
-        unknown = sorted(set(body) - _CONFIG_KEYS)
+        unknown = sorted(set(body) - set(_SETTING_CHECKS))
         if unknown:
             raise AdminError(400, f"unknown setting(s): {', '.join(unknown)}")
         for key, value in body.items():
-            numeric = _is_int(value) or isinstance(value, float)
-            if (
-                not numeric
-                or value < 0
-                or (key not in _FRACTIONAL_KEYS and not _is_int(value))
-            ):
+            if not _SETTING_CHECKS[key](value):
                 raise AdminError(400, f"invalid value for {key}: {value!r}")
         self._sim.configure(**body)
         return _reply(self._sim.settings())

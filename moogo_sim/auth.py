@@ -51,7 +51,12 @@ class AuthService:
         if key in self._accounts:
             raise ValueError(f"account {email} exists already")
         # Sequential ids keep snapshots of entities built on them stable.
-        account = SimAccount(email, password, str(self._next_user_number))
+        account = SimAccount(
+            email,
+            password,
+            str(self._next_user_number),
+            nickname=email.strip().split("@", 1)[0],
+        )
         self._next_user_number += 1
         self._accounts[key] = account
         return account

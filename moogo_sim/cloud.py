@@ -7,17 +7,26 @@ only; :class:`~moogo_sim.simulator.MoogoSimulator` adds the HTTP server.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 import contextlib
+from enum import Enum, auto
 import logging
 import time
-from typing import Any
+from typing import Any, Final, Literal
 
 from .auth import AuthService, normalize_email
 from .faults import FaultConfig, FaultInjector
 from .protocol import ApiError
-from .state import EVERY_DAY, SimAccount, SimDevice, SimSchedule
+from .state import (
+    CONFIG_FACTORY_DEFAULTS,
+    EVERY_DAY,
+    SimAccount,
+    SimDevice,
+    SimSchedule,
+    SprayRecord,
+)
+from .wire import RecordedRequest
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -30,6 +39,16 @@ def _wall_clock() -> float:
     simulator's clock too.
     """
     return time.time()
+
+
+#: How many requests ``request_log`` keeps (the oldest go first).
+REQUEST_LOG_SIZE: Final = 2000
+
+
+class _Keep(Enum):
+    """``configure()``'s "leave as it is", where None is a value of its own."""
+
+    KEEP = auto()
 
 
 class SimCloud:
@@ -48,6 +67,8 @@ class SimCloud:
         lockout_after: int = 5,
         lockout_seconds: int = 86400,
         firmware_install_seconds: float = 0.0,
+        page_size_limit: int | None = None,
+        config_writes_replace: bool = False,
     ) -> None:
         """Create an empty cloud; add accounts and devices, then ``start()``."""
         self.clock = clock
@@ -55,6 +76,13 @@ class SimCloud:
         self.reaction_delay = reaction_delay
         #: How long a device stays offline while it installs firmware.
         self.firmware_install_seconds = firmware_install_seconds
+        #: At most this many items a page, whatever pageSize asks (None: no cap).
+        self.page_size_limit = page_size_limit
+        #: A ``PUT /configs`` body replaces the whole configuration: settings it
+        #: leaves out go back to their factory defaults.
+        self.config_writes_replace = config_writes_replace
+        #: The latest API requests, oldest first (for the contract test).
+        self.request_log: deque[RecordedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
         self.auth = AuthService(
             self.now,
             token_ttl=token_ttl,
@@ -117,10 +145,10 @@ class SimCloud:
         rssi: Any = -58,
         water_level: Any = 1,
         liquid_level: Any = 1,
-        liquid_concentration: Any = 5,
+        liquid_concentration: Any = CONFIG_FACTORY_DEFAULTS["liquid_concentration"],
         mix_ratio: Any = 10,
-        spraying_seconds: int = 60,
-        time_zone: str = "America/Los_Angeles",
+        spraying_seconds: int = CONFIG_FACTORY_DEFAULTS["spraying_seconds"],
+        time_zone: str = CONFIG_FACTORY_DEFAULTS["time_zone"],
     ) -> SimDevice:
         """Give the account ``email`` a new device and return it.
 
@@ -239,10 +267,36 @@ class SimCloud:
             duration=duration,
             repeat_set=repeat_set,
             status=status,
+            updated_at=self.now(),
         )
         self._next_schedule_number += 1
         device.schedules.append(schedule)
         return schedule
+
+    def schedule(self, device_id: str, schedule_id: str) -> SimSchedule:
+        """Return a device's schedule; KeyError if either is unknown."""
+        schedule = self.device(device_id).schedule(schedule_id)
+        if schedule is None:
+            raise KeyError(f"no schedule {schedule_id} on device {device_id}")
+        return schedule
+
+    def skip_schedule(self, device_id: str, schedule_id: str) -> SimSchedule:
+        """Press skip on a schedule, as the app does: its next run will not happen."""
+        schedule = self.schedule(device_id, schedule_id)
+        schedule.skip(self.now())
+        return schedule
+
+    def set_schedule_switch(self, device_id: str, on: bool) -> SimDevice:
+        """Turn a device's master schedule switch on or off (schedules keep status)."""
+        device = self.device(device_id)
+        device.schedule_switch_status = 1 if on else 0
+        return device
+
+    def add_spray_record(
+        self, device_id: str, ended_at: float, seconds: int
+    ) -> SprayRecord:
+        """Add a mist that ended at ``ended_at`` to a device's spray history."""
+        return self.device(device_id).add_spray_record(ended_at, seconds)
 
     # -- faults and counters ------------------------------------------------
 
@@ -261,9 +315,10 @@ class SimCloud:
         """Restore every fault setting to its default (no faults)."""
         self.faults = FaultConfig()
 
-    def record_request(self, key: str) -> None:
-        """Count one API request under ``"METHOD /route/pattern"``."""
-        self._counts[key] += 1
+    def record_request(self, request: RecordedRequest) -> None:
+        """Count and log one API request (counted under ``"METHOD /route"``)."""
+        self._counts[request.key] += 1
+        self.request_log.append(request)
 
     @property
     def request_counts(self) -> dict[str, int]:
@@ -276,8 +331,9 @@ class SimCloud:
         return self._counts.total()
 
     def reset_counts(self) -> None:
-        """Forget the request counts."""
+        """Forget the request counts and the request log."""
         self._counts.clear()
+        self.request_log.clear()
 
     # -- settings and snapshots (admin) --------------------------------------
 
@@ -289,8 +345,18 @@ class SimCloud:
         lockout_after: int | None = None,
         lockout_seconds: int | None = None,
         firmware_install_seconds: float | None = None,
+        page_size_limit: int | Literal[_Keep.KEEP] | None = _Keep.KEEP,
+        config_writes_replace: bool | None = None,
     ) -> None:
-        """Change timing and auth policy while running (tokens keep their expiry)."""
+        """Change settings while running (tokens keep their expiry).
+
+        An argument left out (None) keeps its setting; ``page_size_limit=None``
+        lifts the page cap.
+        """
+        if page_size_limit is not _Keep.KEEP:
+            self.page_size_limit = page_size_limit
+        if config_writes_replace is not None:
+            self.config_writes_replace = config_writes_replace
         if reaction_delay is not None:
             self.reaction_delay = reaction_delay
         if firmware_install_seconds is not None:
@@ -303,17 +369,23 @@ class SimCloud:
             self.auth.lockout_seconds = lockout_seconds
 
     def settings(self) -> dict[str, Any]:
-        """Return the timing and auth policy."""
+        """Return every setting ``configure()`` takes."""
         return {
             "reaction_delay": self.reaction_delay,
             "token_ttl": self.auth.token_ttl,
             "lockout_after": self.auth.lockout_after,
             "lockout_seconds": self.auth.lockout_seconds,
             "firmware_install_seconds": self.firmware_install_seconds,
+            "page_size_limit": self.page_size_limit,
+            "config_writes_replace": self.config_writes_replace,
         }
 
     def device_state(self, device: SimDevice) -> dict[str, Any]:
-        """Return everything about a device, for the admin endpoint."""
+        """Return everything about a device, for the admin endpoint.
+
+        Schedules' next runs count in the device's zone once it is loaded
+        (the admin handlers preload it), in UTC before.
+        """
         now = self.now()
         device.settle(now)
         return {
@@ -321,7 +393,9 @@ class SimCloud:
             "spraying": device.is_spraying(now),
             "latestFirmware": device.latest_firmware,
             "configs": device.config(self.auth.account(device.owner).user_id),
-            "schedules": [schedule.to_api(now) for schedule in device.schedules],
+            "scheduleSwitchStatus": device.schedule_switch_status,
+            "schedules": device.schedules_to_api(now),
+            "sprayRecordCount": len(device.spray_records),
             "logCount": len(device.logs),
         }
 

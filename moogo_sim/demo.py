@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from .cloud import SimCloud
+from .state import SimDevice
+from .timezones import zone_for_setup
 
 DEMO_EMAIL = "demo@moogo.example"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo credential
+#: The demo servers' page cap (``python -m moogo_sim``, the devstack): the
+#: demo account's three devices span two pages, as a capped cloud would show.
+DEMO_PAGE_SIZE_LIMIT = 2
 
 #: ``GET /v1/liquid``: the concentrate products (public, no token).
 LIQUIDS: tuple[dict[str, Any], ...] = (
@@ -66,21 +72,25 @@ RECOMMENDED_SCHEDULES: tuple[dict[str, Any], ...] = (
 def populate_demo(sim: SimCloud, extra_devices: int = 0) -> None:
     """Create the demo account, its three devices and their schedules.
 
-    ``extra_devices`` adds that many more online, idle devices (for demos and
-    load tests with many entities).
+    What the real cloud shows a user on day one: the Garden Mister's master
+    schedule switch off, the Patio Mister's next run skipped, and a week of
+    spray history on both. ``extra_devices`` adds that many more online,
+    idle devices (for demos and load tests with many entities).
     """
     sim.add_account(DEMO_EMAIL, DEMO_PASSWORD)
-    an_hour_ago = sim.now() - 3600
+    now = sim.now()
 
     patio = sim.add_device(
         DEMO_EMAIL, name="Patio Mister", temperature=26.5, humidity=48
     )
-    patio.latest_spraying_end = an_hour_ago
-    patio.latest_spraying_duration = 60
     sim.add_schedule(
         patio.device_id, hour=6, minute=30, duration=60, repeat_set="1,2,3,4,5"
     )
     sim.add_schedule(patio.device_id, hour=19, minute=0, duration=90)
+    _seed_spray_history(sim, patio.device_id, seed=1)
+    # The latest mist, an hour ago.
+    sim.add_spray_record(patio.device_id, now - 3600, 60)
+    _skip_next_run(sim, patio)
 
     garden = sim.add_device(
         DEMO_EMAIL,
@@ -91,6 +101,8 @@ def populate_demo(sim: SimCloud, extra_devices: int = 0) -> None:
         rssi=-71,
     )
     sim.add_schedule(garden.device_id, hour=20, minute=0, duration=45, status=0)
+    sim.set_schedule_switch(garden.device_id, on=False)
+    _seed_spray_history(sim, garden.device_id, seed=2)
 
     garage = sim.add_device(
         DEMO_EMAIL,
@@ -107,3 +119,33 @@ def populate_demo(sim: SimCloud, extra_devices: int = 0) -> None:
 
     for number in range(1, extra_devices + 1):
         sim.add_device(DEMO_EMAIL, name=f"Demo Mister {number}")
+
+
+#: The lengths of the demo's past mists, in seconds.
+_DEMO_MIST_SECONDS = (45, 50, 55, 60, 65, 70, 75, 80, 85, 90)
+_DAY = 86400
+
+
+def _seed_spray_history(sim: SimCloud, device_id: str, *, seed: int) -> None:
+    """Give a device a week of past mists: two or three a day, 45-90 s each.
+
+    Seeded, so every demo shows the same history relative to its start.
+    """
+    draws = random.Random(seed)  # noqa: S311 - demo data, not cryptography
+    now = sim.now()
+    for days_ago in range(7, 0, -1):
+        # Within the day that ended two hours ago: the latest mist comes after.
+        offsets = sorted(
+            draws.randrange(0, _DAY - 7200) for _ in range(draws.choice((2, 3)))
+        )
+        for offset in offsets:
+            ended_at = now - days_ago * _DAY + offset
+            sim.add_spray_record(device_id, ended_at, draws.choice(_DEMO_MIST_SECONDS))
+
+
+def _skip_next_run(sim: SimCloud, device: SimDevice) -> None:
+    """Press skip on the device's schedule that runs next, as a user would."""
+    now = sim.now()
+    zone = zone_for_setup(device.time_zone)
+    upcoming = min(device.schedules, key=lambda schedule: schedule.run_after(now, zone))
+    sim.skip_schedule(device.device_id, upcoming.schedule_id)

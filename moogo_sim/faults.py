@@ -6,11 +6,11 @@ through the admin endpoint; :class:`FaultInjector` applies it to requests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
 import json
 import random
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import web
 
@@ -49,6 +49,14 @@ class FaultConfig:
     ms_timestamps: bool = False
     rate_limit: bool = False
     drop_connection: bool = False
+    #: Every list answer's ``total`` is a word instead of a number.
+    garbled_total: bool = False
+    #: Every page request is answered with page 1's items.
+    repeating_pages: bool = False
+    #: The schedule list leaves out ``scheduleSwitchStatus``.
+    no_schedule_switch: bool = False
+    #: Schedules' ``nextSprayingTime`` take odd values in turn (ODD_NEXT_RUNS).
+    odd_next_run: bool = False
     paths: list[str] | None = None
     methods: list[str] | None = None
     seed: int = 0
@@ -123,11 +131,13 @@ class FaultInjector:
         self.config = config
         self._seed = config.seed
         self._random = _seeded_random(config.seed)
+        self._odd_turn = 0
 
     def reseed(self) -> None:
-        """Restart the error-rate sequence from the configured seed."""
+        """Restart the error-rate draws and the odd next runs from the start."""
         self._seed = self.config.seed
         self._random = _seeded_random(self._seed)
+        self._odd_turn = 0
 
     def _roll_error(self) -> bool:
         """Draw whether this request fails; deterministic for a given seed."""
@@ -171,9 +181,13 @@ class FaultInjector:
         envelope = response.get(ENVELOPE_KEY)
         if envelope is None:
             return response
-        if self.config.null_data and envelope["code"] == CODE_OK:
-            envelope = {**envelope, "data": None}
-            response = envelope_response(None, message=envelope["message"])
+        if envelope["code"] == CODE_OK:
+            data = None if self.config.null_data else self._garble(envelope["data"])
+            if data is not envelope["data"]:
+                envelope = {**envelope, "data": data}
+                response = envelope_response(
+                    data, message=envelope["message"], http_status=response.status
+                )
         if self.config.truncated_json:
             body = json.dumps(envelope).encode()
             # A proxy that gave up half-way: a valid start, then nothing.
@@ -183,6 +197,58 @@ class FaultInjector:
                 content_type="application/json",
             )
         return response
+
+    def _garble(self, data: Any) -> Any:
+        """Return ``data`` with the list and schedule knobs applied (a copy if so)."""
+        config = self.config
+        if not isinstance(data, dict) or not (
+            config.garbled_total or config.no_schedule_switch or config.odd_next_run
+        ):
+            return data
+        garbled = dict(data)
+        if config.garbled_total and "total" in garbled:
+            garbled["total"] = GARBLED_TOTAL
+        if config.no_schedule_switch:
+            garbled.pop("scheduleSwitchStatus", None)
+        if config.odd_next_run:
+            self._odd_next_runs(garbled)
+        return garbled
+
+    def _odd_next_runs(self, data: dict[str, Any]) -> None:
+        """Give every schedule in ``data`` (a list or one schedule) an odd next run."""
+        items = data.get("items")
+        schedules = [dict(item) for item in items] if isinstance(items, list) else []
+        for schedule in [data, *schedules]:
+            if "nextSprayingTime" in schedule:
+                odd = ODD_NEXT_RUNS[self._odd_turn % len(ODD_NEXT_RUNS)]
+                schedule["nextSprayingTime"] = odd(schedule["nextSprayingTime"])
+                self._odd_turn += 1
+        if isinstance(items, list):
+            data["items"] = schedules
+
+
+#: A millisecond time for ``odd_next_run`` to send where the true one is null.
+_SOME_TIME_IN_MS: Final = 1_780_315_200_000
+
+
+def _in_milliseconds(true_value: Any) -> Any:
+    if isinstance(true_value, int):
+        return true_value * 1000
+    return _SOME_TIME_IN_MS
+
+
+#: What ``odd_next_run`` turns ``nextSprayingTime`` into, one after another:
+#: zero, negative, text, absurdly far, null, and the true value in milliseconds.
+ODD_NEXT_RUNS: Final[tuple[Callable[[Any], Any], ...]] = (
+    lambda _: 0,
+    lambda _: -1,
+    lambda _: "soon",
+    lambda _: 1e30,
+    lambda _: None,
+    _in_milliseconds,
+)
+#: What ``garbled_total`` sends instead of a list's ``total``.
+GARBLED_TOTAL: Final = "many"
 
 
 def _seeded_random(seed: int) -> random.Random:

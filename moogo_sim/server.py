@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -16,15 +17,19 @@ from .protocol import (
     error_response,
     status_response,
 )
-from .state import EVERY_DAY, SimAccount, SimDevice, SimSchedule
-from .timezones import async_is_iana_zone, async_preload, loaded_zone, next_occurrence
+from .state import EVERY_DAY, SELF_TEST_SECONDS, SimAccount, SimDevice, SimSchedule
+from .timezones import async_is_iana_zone, async_preload, local_midnight
 from .validation import (
+    accepted_fields,
     config_changes,
-    device_changes,
+    date_range,
+    login_fields,
     pagination,
-    read_json_object,
+    rename,
     schedule_changes,
+    spray_mode,
 )
+from .wire import record_of
 
 ADMIN_PREFIX = "/_admin/"
 
@@ -37,22 +42,15 @@ _SCHEDULE = _DEVICE + "/schedules/{schedule_id}"
 type _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def route_key(request: web.Request) -> str:
-    """Return the counter key: method and the route's canonical pattern."""
-    resource = request.match_info.route.resource
-    pattern = resource.canonical if resource is not None else request.path
-    return f"{request.method} {pattern}"
-
-
 def build_middleware(sim: SimCloud) -> Middleware:
-    """Return the middleware that counts requests and injects faults."""
+    """Return the middleware that counts and logs requests and injects faults."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: _Handler) -> web.StreamResponse:
         if request.path.startswith(ADMIN_PREFIX):
             # The control plane is never counted, slowed down or broken.
             return await handler(request)
-        sim.record_request(route_key(request))
+        sim.record_request(await record_of(request))
         faults = sim.faults
         if faults.latency > 0:
             await sim.delay(faults.latency)
@@ -73,14 +71,18 @@ def build_middleware(sim: SimCloud) -> Middleware:
 
 
 class ApiHandlers:
-    """The request handlers of the public and private API."""
+    """The request handlers of the public and private API.
+
+    Which bodies each endpoint takes (encodings and field names) comes from
+    the app's table, :mod:`moogo_sim.app_api`, through ``accepted_fields``.
+    """
 
     def __init__(self, sim: SimCloud) -> None:
         """Serve the state of ``sim``."""
         self._sim = sim
 
     def routes(self) -> list[web.RouteDef]:
-        """Return the route table.
+        """Return the route table: exactly the app's endpoints.
 
         ``GET /v1/devices/schedules`` (public) must win over
         ``GET /v1/devices/{device_id}``; aiohttp prefers the exact path, and a
@@ -93,7 +95,7 @@ class ApiHandlers:
             web.get("/v1/devices/schedules", self.recommended_schedules),
             web.get("/v1/devices", self.list_devices),
             web.get(_DEVICE, self.get_device),
-            web.put(_DEVICE, self.update_device),
+            web.put(_DEVICE + "/update", self.rename_device),
             web.post(_DEVICE + "/start", self.start),
             web.post(_DEVICE + "/stop", self.stop),
             web.get(_DEVICE + "/schedules", self.list_schedules),
@@ -107,7 +109,7 @@ class ApiHandlers:
             web.put(_SCHEDULE + "/skip", self.skip_schedule),
             web.get(_DEVICE + "/configs", self.get_configs),
             web.put(_DEVICE + "/configs", self.put_configs),
-            web.get(_DEVICE + "/logs", self.logs),
+            web.get(_DEVICE + "/logs", self.spray_history),
             web.post(_DEVICE + "/otaCheck", self.ota_check),
             web.post(_DEVICE + "/otaUpdate", self.ota_update),
         ]
@@ -129,8 +131,14 @@ class ApiHandlers:
         device.settle(self._sim.now())
         return account, device
 
-    def _schedule(self, request: web.Request) -> tuple[SimDevice, SimSchedule]:
+    async def _zoned_device(self, request: web.Request) -> SimDevice:
+        """Return the addressed device with its time zone loaded (for schedules)."""
         _, device = self._device(request)
+        await async_preload([device.time_zone])
+        return device
+
+    async def _schedule(self, request: web.Request) -> tuple[SimDevice, SimSchedule]:
+        device = await self._zoned_device(request)
         schedule = device.schedule(request.match_info["schedule_id"])
         if schedule is None:
             raise ApiError.not_found("schedule not found")
@@ -141,26 +149,59 @@ class ApiHandlers:
         if not device.online:
             raise ApiError.business(CODE_DEVICE_OFFLINE, "device offline")
 
+    def _in_ms(self, request: web.Request) -> bool:
+        """Tell whether epochs go out in milliseconds (the ``ms_timestamps`` fault)."""
+        return request[FAULTS_ACTIVE] and self._sim.faults.ms_timestamps
+
+    def _page[T](self, request: web.Request, items: list[T]) -> list[T]:
+        """Return the page of ``items`` the query asks for (400 for a bad query).
+
+        ``page_size_limit`` caps the page whatever ``pageSize`` asked, and the
+        ``repeating_pages`` fault answers page 1 whatever page was asked.
+        """
+        page, size = pagination(request.query)
+        if request[FAULTS_ACTIVE] and self._sim.faults.repeating_pages:
+            page = 1
+        limit = self._sim.page_size_limit
+        if limit is not None:
+            size = min(size, limit)
+        start = (page - 1) * size
+        return items[start : start + size]
+
+    def _schedule_answer(
+        self, request: web.Request, device: SimDevice, schedule: SimSchedule
+    ) -> web.Response:
+        now = self._sim.now()
+        return envelope_response(
+            device.schedule_to_api(schedule, now, in_ms=self._in_ms(request))
+        )
+
+    def _schedule_list(
+        self, request: web.Request, device: SimDevice, *, paged: bool
+    ) -> web.Response:
+        """Answer the schedule list: a page of it, or all of it."""
+        now = self._sim.now()
+        rendered = device.schedules_to_api(now, in_ms=self._in_ms(request))
+        return envelope_response(
+            {
+                "items": self._page(request, rendered) if paged else rendered,
+                "scheduleSwitchStatus": device.schedule_switch_status,
+                "total": len(rendered),
+            }
+        )
+
     # -- public -------------------------------------------------------------
 
     async def login(self, request: web.Request) -> web.Response:
-        """``POST /v1/user/login``."""
-        body = await read_json_object(request)
-        email, password = body.get("email"), body.get("password")
-        if (
-            not isinstance(email, str)
-            or not email.strip()
-            or not isinstance(password, str)
-        ):
-            raise ApiError.bad_request("email and password are required strings")
-        if "keep" in body and not isinstance(body["keep"], bool):
-            raise ApiError.bad_request("keep must be true or false")
+        """``POST /v1/user/login`` with form fields (the app) or JSON."""
+        email, password = login_fields(await accepted_fields(request))
         account, token = self._sim.auth.login(email, password)
         return envelope_response(
             {
                 "token": token,
                 "userId": account.user_id,
                 "email": account.email,
+                "nickname": account.nickname,
                 "ttl": self._sim.auth.token_ttl,
             }
         )
@@ -178,63 +219,63 @@ class ApiHandlers:
     # -- devices ------------------------------------------------------------
 
     async def list_devices(self, request: web.Request) -> web.Response:
-        """``GET /v1/devices``."""
+        """``GET /v1/devices?page=&pageSize=``."""
         account = self._account(request)
         now = self._sim.now()
+        devices = self._sim.devices_of(account)
         items = []
-        for device in self._sim.devices_of(account):
+        for device in self._page(request, devices):
             device.settle(now)
             items.append(device.summary(now))
-        return envelope_response({"items": items, "total": len(items)})
+        return envelope_response({"items": items, "total": len(devices)})
 
     async def get_device(self, request: web.Request) -> web.Response:
         """``GET /v1/devices/{device_id}``."""
         _, device = self._device(request)
-        ms = request[FAULTS_ACTIVE] and self._sim.faults.ms_timestamps
-        return envelope_response(device.detail(self._sim.now(), ms_timestamps=ms))
+        return envelope_response(
+            device.detail(self._sim.now(), ms_timestamps=self._in_ms(request))
+        )
 
-    async def update_device(self, request: web.Request) -> web.Response:
-        """``PUT /v1/devices/{device_id}`` (rename, mix ratio)."""
+    async def rename_device(self, request: web.Request) -> web.Response:
+        """``PUT /v1/devices/{device_id}/update`` with ``{"deviceName": ...}``."""
         _, device = self._device(request)
-        for attribute, value in device_changes(await read_json_object(request)).items():
-            setattr(device, attribute, value)
+        name = rename(await accepted_fields(request))
+        if name is not None:
+            device.name = name
         return envelope_response(device.detail(self._sim.now()))
 
     async def start(self, request: web.Request) -> web.Response:
-        """``POST /v1/devices/{device_id}/start``: acknowledged at once."""
+        """``POST /v1/devices/{device_id}/start``: acknowledged at once.
+
+        ``mode=self-test`` runs the app's device self-test (about three
+        minutes); any other mode sprays the configured ``sprayingSeconds``.
+        """
         _, device = self._device(request)
-        body = await read_json_object(request)
-        if "mode" in body and not isinstance(body["mode"], str):
-            raise ApiError.bad_request("mode must be a string")
+        mode = spray_mode(await accepted_fields(request))
         self._require_online(device)
-        device.start_spraying(self._sim.now(), self._sim.reaction_delay)
+        seconds = SELF_TEST_SECONDS if mode == "self-test" else None
+        device.start_spraying(self._sim.now(), self._sim.reaction_delay, seconds)
         return envelope_response(None)
 
     async def stop(self, request: web.Request) -> web.Response:
         """``POST /v1/devices/{device_id}/stop``: acknowledged at once."""
         _, device = self._device(request)
-        await read_json_object(request)
+        spray_mode(await accepted_fields(request))
         self._require_online(device)
         device.stop_spraying(self._sim.now(), self._sim.reaction_delay)
         return envelope_response(None)
 
     # -- schedules ----------------------------------------------------------
 
-    def _schedule_list(self, device: SimDevice) -> web.Response:
-        now = self._sim.now()
-        return envelope_response(
-            {"items": [schedule.to_api(now) for schedule in device.schedules]}
-        )
-
     async def list_schedules(self, request: web.Request) -> web.Response:
-        """``GET /v1/devices/{device_id}/schedules``."""
-        _, device = self._device(request)
-        return self._schedule_list(device)
+        """``GET /v1/devices/{device_id}/schedules?page=&pageSize=``."""
+        device = await self._zoned_device(request)
+        return self._schedule_list(request, device, paged=True)
 
     async def create_schedule(self, request: web.Request) -> web.Response:
-        """``POST /v1/devices/{device_id}/schedules``."""
-        _, device = self._device(request)
-        changes = schedule_changes(await read_json_object(request), creating=True)
+        """``POST /v1/devices/{device_id}/schedules`` with form fields or JSON."""
+        device = await self._zoned_device(request)
+        changes = schedule_changes(await accepted_fields(request), creating=True)
         schedule = self._sim.add_schedule(
             device.device_id,
             hour=changes["hour"],
@@ -243,27 +284,29 @@ class ApiHandlers:
             repeat_set=changes.get("repeat_set", EVERY_DAY),
             status=changes.get("status", 1),
         )
-        return envelope_response(schedule.to_api(self._sim.now()))
+        return self._schedule_answer(request, device, schedule)
 
     async def update_schedule(self, request: web.Request) -> web.Response:
         """``PUT /v1/devices/{device_id}/schedules/{schedule_id}``."""
-        _, schedule = self._schedule(request)
-        changes = schedule_changes(await read_json_object(request), creating=False)
+        device, schedule = await self._schedule(request)
+        changes = schedule_changes(await accepted_fields(request), creating=False)
         for attribute, value in changes.items():
             setattr(schedule, attribute, value)
-        return envelope_response(schedule.to_api(self._sim.now()))
+        schedule.updated_at = self._sim.now()
+        return self._schedule_answer(request, device, schedule)
 
     async def delete_schedule(self, request: web.Request) -> web.Response:
         """``DELETE /v1/devices/{device_id}/schedules/{schedule_id}``."""
-        device, schedule = self._schedule(request)
+        device, schedule = await self._schedule(request)
         device.schedules.remove(schedule)
         return envelope_response(None)
 
     async def _set_status(self, request: web.Request, status: int) -> web.Response:
-        _, schedule = self._schedule(request)
-        await read_json_object(request)
+        device, schedule = await self._schedule(request)
+        await accepted_fields(request)
         schedule.status = status
-        return envelope_response(schedule.to_api(self._sim.now()))
+        schedule.updated_at = self._sim.now()
+        return self._schedule_answer(request, device, schedule)
 
     async def enable_schedule(self, request: web.Request) -> web.Response:
         """``PUT .../schedules/{schedule_id}/enable``."""
@@ -274,40 +317,31 @@ class ApiHandlers:
         return await self._set_status(request, 0)
 
     async def skip_schedule(self, request: web.Request) -> web.Response:
-        """``PUT .../schedules/{schedule_id}/skip``: skip the next occurrence.
+        """``PUT .../schedules/{schedule_id}/skip``: skip the next run.
 
-        The mark clears by itself once that occurrence's start time passes,
-        computed in the device's time zone.
+        The mark clears by itself once that run's start passes (in the
+        device's time zone).
         """
-        device, schedule = self._schedule(request)
-        await read_json_object(request)
-        await async_preload([device.time_zone])
-        now = self._sim.now()
-        schedule.skip_until = next_occurrence(
-            now,
-            loaded_zone(device.time_zone),
-            schedule.hour,
-            schedule.minute,
-            schedule.repeat_set,
-        )
-        return envelope_response(schedule.to_api(now))
+        device, schedule = await self._schedule(request)
+        await accepted_fields(request)
+        schedule.skip(self._sim.now())
+        return self._schedule_answer(request, device, schedule)
 
-    async def _switch_all(self, request: web.Request, status: int) -> web.Response:
-        _, device = self._device(request)
-        await read_json_object(request)
-        for schedule in device.schedules:
-            schedule.status = status
-        return self._schedule_list(device)
+    async def _switch(self, request: web.Request, status: int) -> web.Response:
+        device = await self._zoned_device(request)
+        await accepted_fields(request)
+        device.schedule_switch_status = status
+        return self._schedule_list(request, device, paged=False)
 
     async def switch_open(self, request: web.Request) -> web.Response:
-        """``PUT .../schedules/switch/open``: enable every schedule."""
-        return await self._switch_all(request, 1)
+        """``PUT .../schedules/switch/open``: the master switch on (schedules keep status)."""
+        return await self._switch(request, 1)
 
     async def switch_close(self, request: web.Request) -> web.Response:
-        """``PUT .../schedules/switch/close``: disable every schedule."""
-        return await self._switch_all(request, 0)
+        """``PUT .../schedules/switch/close``: the master switch off."""
+        return await self._switch(request, 0)
 
-    # -- configuration, logs, firmware --------------------------------------
+    # -- configuration, spray history, firmware -----------------------------
 
     async def get_configs(self, request: web.Request) -> web.Response:
         """``GET /v1/devices/{device_id}/configs``."""
@@ -315,37 +349,46 @@ class ApiHandlers:
         return envelope_response(device.config(account.user_id))
 
     async def put_configs(self, request: web.Request) -> web.Response:
-        """``PUT /v1/devices/{device_id}/configs`` with writable fields only."""
+        """``PUT /v1/devices/{device_id}/configs``: a part or all of the configuration.
+
+        Under ``config_writes_replace`` the body is taken as the whole of it.
+        """
         account, device = self._device(request)
-        changes = config_changes(await read_json_object(request))
+        changes = config_changes(await accepted_fields(request))
         zone = changes.get("time_zone")
         if zone is not None and not await async_is_iana_zone(zone):
             raise ApiError.bad_request(f"timeZone {zone!r} is not an IANA zone name")
-        for attribute, value in changes.items():
-            setattr(device, attribute, value)
+        device.apply_config(changes, replace=self._sim.config_writes_replace)
         return envelope_response(device.config(account.user_id))
 
-    async def logs(self, request: web.Request) -> web.Response:
-        """``GET /v1/devices/{device_id}/logs?page=&pageSize=``, newest first."""
-        _, device = self._device(request)
-        page, page_size = pagination(request.query)
-        entries = device.logs_newest_first()
-        start = (page - 1) * page_size
+    async def spray_history(self, request: web.Request) -> web.Response:
+        """``GET .../logs?startDate=&endDate=&page=&pageSize=``: mists, newest first.
+
+        The dates (YYYY-MM-DD, each optional) bound when mists ended, as whole
+        days in the device's time zone.
+        """
+        device = await self._zoned_device(request)
+        start, end = date_range(request.query)
+        zone = device.zone
+        records = device.spray_history(
+            local_midnight(start, zone) if start is not None else None,
+            local_midnight(end + timedelta(days=1), zone) if end is not None else None,
+        )
+        in_ms = self._in_ms(request)
         return envelope_response(
             {
                 "items": [
-                    entry.to_api() for entry in entries[start : start + page_size]
+                    record.to_api(in_ms=in_ms)
+                    for record in self._page(request, records)
                 ],
-                "total": len(entries),
-                "page": page,
-                "pageSize": page_size,
+                "total": len(records),
             }
         )
 
     async def ota_check(self, request: web.Request) -> web.Response:
         """``POST /v1/devices/{device_id}/otaCheck``."""
         _, device = self._device(request)
-        await read_json_object(request)
+        await accepted_fields(request)
         available = device.latest_firmware != device.firmware
         return envelope_response(
             {
@@ -362,7 +405,7 @@ class ApiHandlers:
         back with the offered version (at once when that is 0).
         """
         _, device = self._device(request)
-        await read_json_object(request)
+        await accepted_fields(request)
         self._require_online(device)
         updating = device.latest_firmware != device.firmware
         if updating:

@@ -30,6 +30,8 @@ class SimulatorOptions(TypedDict, total=False):
     lockout_after: int
     lockout_seconds: int
     firmware_install_seconds: float
+    page_size_limit: int | None
+    config_writes_replace: bool
 
 
 class MoogoSimulator(SimCloud):
@@ -49,10 +51,11 @@ class MoogoSimulator(SimCloud):
     ) -> MoogoSimulator:
         """Return a simulator with the demo account and its three devices.
 
-        ``DEMO_EMAIL`` / ``DEMO_PASSWORD`` own "Patio Mister" (online, idle),
-        "Garden Mister" (online, water tank empty) and "Garage Mister"
-        (offline, firmware update available), each with schedules;
-        ``extra_devices`` adds more online, idle ones.
+        ``DEMO_EMAIL`` / ``DEMO_PASSWORD`` own "Patio Mister" (online, idle,
+        its next run skipped), "Garden Mister" (online, water tank empty,
+        master schedule switch off) and "Garage Mister" (offline, firmware
+        update available), each with schedules, Patio and Garden with a week
+        of spray history; ``extra_devices`` adds more online, idle ones.
         """
         sim = cls(**kwargs)
         populate_demo(sim, extra_devices)

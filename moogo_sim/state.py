@@ -1,4 +1,4 @@
-"""The simulated cloud's data model: accounts, devices, schedules and logs.
+"""The simulated cloud's data model: accounts, devices, schedules and history.
 
 Nothing here runs on a timer. Time-dependent state (is the device spraying,
 when did the last spray end) is derived from timestamps whenever someone asks,
@@ -9,13 +9,46 @@ fake clock and leaves no asyncio timers behind when the server stops.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import tzinfo
 import itertools
-from typing import Any
+from typing import Any, Final
+
+from .timezones import loaded_zone, next_occurrence
 
 #: Every weekday, Sunday first, in the wire format of ``repeatSet``.
 EVERY_DAY = "0,1,2,3,4,5,6"
 
+#: A new device's configuration, as SimDevice attributes; a replacing
+#: ``PUT /configs`` (``config_writes_replace``) resets what it leaves out to these.
+CONFIG_FACTORY_DEFAULTS: Final[dict[str, Any]] = {
+    "stop_temperature": 10,
+    "stop_rainy": 1,
+    "stop_snow": 1,
+    "stop_windstorm": 0,
+    "liquid_name": "Moogo Mosquito Concentrate",
+    "liquid_concentration": 100,
+    "spraying_seconds": 60,
+    "time_zone": "America/Los_Angeles",
+}
+
+#: How long the app's device self-test runs the pump ("about three minutes").
+SELF_TEST_SECONDS: Final = 180
+
 _log_sequence = itertools.count()
+
+
+def wire_epoch(moment: float | None, *, in_ms: bool = False) -> int | None:
+    """Return a Unix time as the cloud sends it: whole seconds, or milliseconds."""
+    if moment is None:
+        return None
+    return int(moment * 1000) if in_ms else int(moment)
+
+
+def wire_number(value: Any) -> Any:
+    """Return an integral float as an int (the app's ``int`` fields), else as is."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 @dataclass
@@ -25,6 +58,8 @@ class SimAccount:
     email: str
     password: str = field(repr=False)
     user_id: str
+    #: The name the sign-in answer carries (the app shows it).
+    nickname: str = ""
     login_count: int = 0
     #: Live tokens and the Unix time each one expires at.
     tokens: dict[str, float] = field(default_factory=dict, repr=False)
@@ -36,7 +71,12 @@ class SimAccount:
 
 @dataclass
 class SimSchedule:
-    """One spray schedule of a device, in the device's local time."""
+    """One spray schedule of a device, in the device's local time.
+
+    A skip is kept as the moment it was pressed: the run it suppresses is the
+    first one after that moment, so the mark clears by itself once that run's
+    start passes, whatever the time zone or the schedule's time is by then.
+    """
 
     schedule_id: str
     hour: int
@@ -44,15 +84,61 @@ class SimSchedule:
     duration: int
     repeat_set: str = EVERY_DAY
     status: int = 1
-    #: Start of the occurrence that "skip" suppresses; None when not skipping.
-    skip_until: float | None = None
+    #: How many times skip was pressed.
+    skip_count: int = 0
+    #: When skip was last pressed (Unix time); None if never.
+    last_skipped_at: float | None = None
+    #: When the schedule last changed (create, edit, enable / disable, skip).
+    updated_at: float | None = None
 
-    def skip_next(self, now: float) -> bool:
-        """Tell whether the next occurrence is still marked to be skipped."""
-        return self.skip_until is not None and now < self.skip_until
+    @property
+    def is_one_off(self) -> bool:
+        """Tell whether the schedule runs once (no weekdays) rather than weekly."""
+        return not self.repeat_set.strip()
 
-    def to_api(self, now: float) -> dict[str, Any]:
-        """Render the schedule as the cloud sends it."""
+    def skip(self, now: float) -> None:
+        """Press skip: the next run after ``now`` will not happen."""
+        self.skip_count += 1
+        self.last_skipped_at = now
+        self.updated_at = now
+
+    def run_after(self, moment: float, zone: tzinfo | None) -> float:
+        """Return the start of the first run after ``moment`` by the weekly rule."""
+        return next_occurrence(moment, zone, self.hour, self.minute, self.repeat_set)
+
+    def is_skip(self, now: float, zone: tzinfo | None) -> bool:
+        """Tell whether the next run is marked to be skipped."""
+        if self.last_skipped_at is None:
+            return False
+        return now < self.run_after(self.last_skipped_at, zone)
+
+    def next_spraying_time(
+        self, now: float, zone: tzinfo | None, *, switch_on: bool = True
+    ) -> float | None:
+        """Return when the schedule sprays next; None when it will not.
+
+        It does not while it or the device's master switch is off; a skipped
+        run gives way to the one after it (a one-off has none).
+        """
+        if not switch_on or self.status != 1:
+            return None
+        upcoming = self.run_after(now, zone)
+        if not self.is_skip(now, zone):
+            return upcoming
+        return None if self.is_one_off else self.run_after(upcoming, zone)
+
+    def to_api(
+        self,
+        now: float,
+        zone: tzinfo | None = None,
+        *,
+        switch_on: bool = True,
+        in_ms: bool = False,
+    ) -> dict[str, Any]:
+        """Render the schedule as the cloud sends it (epochs in s, or ms).
+
+        ``zone`` is the device's (UTC when None); ``switch_on`` its master switch.
+        """
         return {
             "id": self.schedule_id,
             "hour": self.hour,
@@ -60,13 +146,19 @@ class SimSchedule:
             "duration": self.duration,
             "repeatSet": self.repeat_set,
             "status": self.status,
-            "skipNext": self.skip_next(now),
+            "is_skip": self.is_skip(now, zone),
+            "skipCount": self.skip_count,
+            "lastSkippedAt": wire_epoch(self.last_skipped_at, in_ms=in_ms),
+            "nextSprayingTime": wire_epoch(
+                self.next_spraying_time(now, zone, switch_on=switch_on), in_ms=in_ms
+            ),
+            "updatedAt": wire_epoch(self.updated_at, in_ms=in_ms),
         }
 
 
 @dataclass(frozen=True)
 class LogEntry:
-    """One event in a device's log."""
+    """One event in a device's internal log (for eyes; the API serves sprays)."""
 
     timestamp: float
     event: str
@@ -74,12 +166,21 @@ class LogEntry:
     #: Tie-breaker so that events with the same timestamp keep their order.
     sequence: int = field(default_factory=lambda: next(_log_sequence))
 
-    def to_api(self) -> dict[str, Any]:
-        """Render the entry as the cloud sends it (Unix seconds)."""
+
+@dataclass(frozen=True)
+class SprayRecord:
+    """One mist in the spray history: when it ended and how long it sprayed."""
+
+    record_id: int
+    ended_at: float
+    seconds: int
+
+    def to_api(self, *, in_ms: bool = False) -> dict[str, Any]:
+        """Render the record as ``GET .../logs`` sends it."""
         return {
-            "timestamp": int(self.timestamp),
-            "event": self.event,
-            "details": self.details,
+            "id": self.record_id,
+            "createdAt": wire_epoch(self.ended_at, in_ms=in_ms),
+            "seconds": self.seconds,
         }
 
 
@@ -139,21 +240,29 @@ class SimDevice:
     rssi: Any = -58
     water_level: Any = 1
     liquid_level: Any = 1
-    liquid_concentration: Any = 5
+    #: The concentrate's mix ratio "N : 1" (detail and configuration alike).
+    liquid_concentration: Any = CONFIG_FACTORY_DEFAULTS["liquid_concentration"]
+    #: Only in the detail (community notes); nothing writes it.
     mix_ratio: Any = 10
-    spraying_seconds: int = 60
-    time_zone: str = "America/Los_Angeles"
-    stop_temperature: Any = 10
-    stop_rainy: bool = True
-    stop_snow: bool = True
-    stop_windstorm: bool = False
-    liquid_name: str = "Moogo Mosquito Concentrate"
+    spraying_seconds: int = CONFIG_FACTORY_DEFAULTS["spraying_seconds"]
+    time_zone: str = CONFIG_FACTORY_DEFAULTS["time_zone"]
+    stop_temperature: Any = CONFIG_FACTORY_DEFAULTS["stop_temperature"]
+    #: Weather pauses, 0 or 1 as the app's configuration carries them.
+    stop_rainy: int = CONFIG_FACTORY_DEFAULTS["stop_rainy"]
+    stop_snow: int = CONFIG_FACTORY_DEFAULTS["stop_snow"]
+    stop_windstorm: int = CONFIG_FACTORY_DEFAULTS["stop_windstorm"]
+    liquid_name: str = CONFIG_FACTORY_DEFAULTS["liquid_name"]
     config_id: str = ""
+    #: The master schedule switch (``scheduleSwitchStatus``): 1 on, 0 off.
+    #: Schedules run only while it and their own ``status`` are on.
+    schedule_switch_status: int = 1
     latest_spraying_end: float | None = None
     latest_spraying_duration: int | None = None
     schedules: list[SimSchedule] = field(default_factory=list)
     # Kept out of the repr so that assertion messages stay readable.
     logs: list[LogEntry] = field(default_factory=list, repr=False)
+    #: The spray history, oldest first: one record per mist that ended.
+    spray_records: list[SprayRecord] = field(default_factory=list, repr=False)
     episodes: list[SprayEpisode] = field(default_factory=list, repr=False)
     #: Keys forced into the summary/detail output (tolerance tests).
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -191,10 +300,10 @@ class SimDevice:
     # -- spraying ---------------------------------------------------------
 
     def settle(self, now: float) -> None:
-        """Fold sprays that ended by ``now`` into the latest-spray fields.
+        """Fold sprays that ended by ``now`` into the history and latest-spray fields.
 
-        Called before every read so that lazily evaluated history (the log
-        entry of a spray that ended on its own, latestSprayingEnd) is visible
+        Called before every read so that lazily evaluated history (the record
+        of a spray that ended on its own, latestSprayingEnd) is visible
         exactly from the moment it happened.
         """
         self._settle_firmware(now)
@@ -205,8 +314,7 @@ class SimDevice:
                 continue
             end = episode.ends_at
             sprayed = round(end - episode.started_at)
-            self.latest_spraying_end = end
-            self.latest_spraying_duration = sprayed
+            self.add_spray_record(end, sprayed)
             how = "stopped" if episode.cut_short else "finished"
             self.add_log(end, "spray_end", f"sprayed {sprayed} s ({how})")
         self.episodes = still_running
@@ -219,14 +327,20 @@ class SimDevice:
         """Return ``runStatus``: the cloud only knows what an online device says."""
         return 1 if self.online and self.is_spraying(now) else 0
 
-    def start_spraying(self, now: float, delay: float) -> None:
-        """Accept a start command; the pump reacts ``delay`` seconds later."""
+    def start_spraying(
+        self, now: float, delay: float, seconds: float | None = None
+    ) -> None:
+        """Accept a start command; the pump reacts ``delay`` seconds later.
+
+        It sprays ``seconds``, by default the configured ``sprayingSeconds``.
+        """
+        planned = float(self.spraying_seconds if seconds is None else seconds)
         effective = now + delay
-        self.add_log(now, "start", f"manual start for {self.spraying_seconds} s")
+        self.add_log(now, "start", f"start for {planned:g} s")
         if any(episode.active_at(effective) for episode in self.episodes):
             # The device is (or will be) spraying already: it ignores the command.
             return
-        self.episodes.append(SprayEpisode(effective, float(self.spraying_seconds)))
+        self.episodes.append(SprayEpisode(effective, planned))
 
     def stop_spraying(self, now: float, delay: float) -> None:
         """Accept a stop command; the pump reacts ``delay`` seconds later."""
@@ -242,17 +356,38 @@ class SimDevice:
             kept.append(episode)
         self.episodes = kept
 
-    # -- logs and rendering -------------------------------------------------
+    # -- history --------------------------------------------------------------
 
     def add_log(self, timestamp: float, event: str, details: str) -> None:
-        """Append one event to the device log."""
+        """Append one event to the internal device log."""
         self.logs.append(LogEntry(timestamp, event, details))
 
-    def logs_newest_first(self) -> list[LogEntry]:
-        """Return the log newest first, as the app shows it."""
+    def add_spray_record(self, ended_at: float, seconds: int) -> SprayRecord:
+        """Add a mist to the spray history; the newest one is the latest spray."""
+        record = SprayRecord(len(self.spray_records) + 1, ended_at, seconds)
+        self.spray_records.append(record)
+        latest = self.latest_spraying_end
+        if latest is None or ended_at >= latest:
+            self.latest_spraying_end = ended_at
+            self.latest_spraying_duration = seconds
+        return record
+
+    def spray_history(
+        self, since: float | None = None, until: float | None = None
+    ) -> list[SprayRecord]:
+        """Return the mists that ended in ``[since, until)``, newest first."""
         return sorted(
-            self.logs, key=lambda entry: (entry.timestamp, entry.sequence), reverse=True
+            (
+                record
+                for record in self.spray_records
+                if (since is None or record.ended_at >= since)
+                and (until is None or record.ended_at < until)
+            ),
+            key=lambda record: (record.ended_at, record.record_id),
+            reverse=True,
         )
+
+    # -- schedules ------------------------------------------------------------
 
     def schedule(self, schedule_id: str) -> SimSchedule | None:
         """Return the schedule with this id, if the device has it."""
@@ -260,6 +395,30 @@ class SimDevice:
             if schedule.schedule_id == schedule_id:
                 return schedule
         return None
+
+    @property
+    def zone(self) -> tzinfo | None:
+        """The device's time zone if loaded (request handlers preload it)."""
+        return loaded_zone(self.time_zone)
+
+    def schedule_to_api(
+        self, schedule: SimSchedule, now: float, *, in_ms: bool = False
+    ) -> dict[str, Any]:
+        """Render one of the device's schedules in its zone, under its master switch."""
+        return schedule.to_api(
+            now, self.zone, switch_on=self.schedule_switch_status == 1, in_ms=in_ms
+        )
+
+    def schedules_to_api(
+        self, now: float, *, in_ms: bool = False
+    ) -> list[dict[str, Any]]:
+        """Render every schedule of the device."""
+        return [
+            self.schedule_to_api(schedule, now, in_ms=in_ms)
+            for schedule in self.schedules
+        ]
+
+    # -- rendering ------------------------------------------------------------
 
     def _shape(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Apply the tolerance-test overrides and omissions."""
@@ -289,9 +448,6 @@ class SimDevice:
         ``liquid_level`` and ``water_level`` are snake_case on purpose: the
         real service spells them so, unlike every other field.
         """
-        end = self.latest_spraying_end
-        if end is not None:
-            end = int(end * 1000) if ms_timestamps else int(end)
         payload = {
             **self._identity(now),
             "rssi": self.rssi,
@@ -302,22 +458,40 @@ class SimDevice:
             "liquidConcentration": self.liquid_concentration,
             "mixRatio": self.mix_ratio,
             "latestSprayingDuration": self.latest_spraying_duration,
-            "latestSprayingEnd": end,
+            "latestSprayingEnd": wire_epoch(
+                self.latest_spraying_end, in_ms=ms_timestamps
+            ),
         }
         return self._shape(payload)
 
+    # -- configuration --------------------------------------------------------
+
     def config(self, user_id: str) -> dict[str, Any]:
-        """Render ``GET /v1/devices/{id}/configs``."""
+        """Render ``GET /v1/devices/{id}/configs`` (flags as 0/1, as the app has them)."""
         return {
             "id": self.config_id,
             "deviceId": self.device_id,
             "userId": user_id,
-            "stopTemperature": self.stop_temperature,
+            "liquidName": self.liquid_name,
+            "liquidConcentration": self.liquid_concentration,
+            "sprayingSeconds": self.spraying_seconds,
             "stopRainy": self.stop_rainy,
             "stopSnow": self.stop_snow,
             "stopWindstorm": self.stop_windstorm,
-            "liquidName": self.liquid_name,
-            "liquidConcentration": self.liquid_concentration,
+            "stopTemperature": wire_number(self.stop_temperature),
             "timeZone": self.time_zone,
-            "sprayingSeconds": self.spraying_seconds,
+            # The device has what the cloud stores: the simulator never lags.
+            "syncStatus": True,
         }
+
+    def apply_config(self, changes: dict[str, Any], *, replace: bool) -> None:
+        """Store validated configuration changes (SimDevice attribute names).
+
+        ``replace``: the body is the whole configuration, so every setting it
+        leaves out goes back to its factory default.
+        """
+        if replace:
+            for attribute, value in CONFIG_FACTORY_DEFAULTS.items():
+                setattr(self, attribute, value)
+        for attribute, value in changes.items():
+            setattr(self, attribute, value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 import zoneinfo
 
 
@@ -51,9 +51,30 @@ def loaded_zone(key: str) -> zoneinfo.ZoneInfo | None:
     return _DATABASE.zones.get(key)
 
 
+def zone_for_setup(key: str) -> tzinfo:
+    """Return a zone for synchronous set-up code (the demo), UTC if unknown.
+
+    Reads one small file when the zone is not loaded yet; request handlers
+    use :func:`async_preload` instead.
+    """
+    zone = loaded_zone(key)
+    if zone is not None:
+        return zone
+    try:
+        return zoneinfo.ZoneInfo(key)
+    except ValueError, zoneinfo.ZoneInfoNotFoundError:
+        return UTC
+
+
+def local_midnight(day: date, zone: tzinfo | None) -> float:
+    """Return the Unix time ``day`` starts at in ``zone`` (UTC when None)."""
+    local_zone = zone if zone is not None else UTC
+    return datetime.combine(day, time(), tzinfo=local_zone).timestamp()
+
+
 def next_occurrence(
     now: float,
-    zone: zoneinfo.ZoneInfo | None,
+    zone: tzinfo | None,
     hour: int,
     minute: int,
     repeat_set: str,
@@ -61,8 +82,8 @@ def next_occurrence(
     """Return the Unix time of the next run of a schedule after ``now``.
 
     ``repeat_set`` lists weekdays with 0 = Sunday; an empty set means the
-    schedule runs on the next matching time of any day. A zone that is not
-    loaded counts as UTC (the result only decides when a skip mark clears).
+    schedule runs once, at the next matching time of any day. A zone that is
+    not loaded counts as UTC.
     """
     days = {int(part) for part in repeat_set.split(",") if part.strip()}
     local_zone: tzinfo = zone if zone is not None else UTC

@@ -20,15 +20,25 @@ PARALLEL_UPDATES = 1
 
 
 async def _skip_next(entity: MoogoButtonEntity) -> None:
-    occurrence = entity.device_data.next_mist()
-    if occurrence is None or occurrence.schedule.schedule_id is None:
+    run = entity.device_data.next_mist()
+    if run is None or run.schedule.schedule_id is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="no_upcoming_schedule"
         )
+    if run.schedule.skip_next:
+        # The cloud skips one run of a schedule at a time: the next mist shown
+        # is already the one after the skipped run.
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="next_run_already_skipped",
+            translation_placeholders={
+                "next": run.start.astimezone(entity.device_data.time_zone).strftime(
+                    "%a %H:%M"
+                ),
+            },
+        )
     coordinator = entity.coordinator
-    await coordinator.client.skip_schedule(
-        entity.device_id, occurrence.schedule.schedule_id
-    )
+    await coordinator.client.skip_schedule(entity.device_id, run.schedule.schedule_id)
     await coordinator.async_refresh_slow_data(entity.device_id)
 
 

@@ -7,7 +7,7 @@ event and accepts exactly the events a schedule can express.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import takewhile
@@ -30,6 +30,7 @@ from .coordinator import MoogoConfigEntry
 from .data import MoogoDeviceData
 from .entity import MoogoEntity, add_device_entities
 from .helpers import run_command
+from .schedule import Run, api_weekday, schedule_runs, weekly_starts
 from .services import MAX_DURATION_SECONDS
 
 # Edits go to one cloud account; one at a time keeps it gentle.
@@ -47,14 +48,14 @@ _NEXT_EVENT_WINDOW = timedelta(days=8)
 class MoogoCalendarEntityDescription(CalendarEntityDescription):
     """Where a calendar finds its schedules."""
 
-    schedules_fn: Callable[[MoogoDeviceData], tuple[Schedule, ...] | None]
+    schedules_fn: Callable[[MoogoDeviceData], tuple[Schedule, ...]]
 
 
 CALENDARS: tuple[MoogoCalendarEntityDescription, ...] = (
     MoogoCalendarEntityDescription(
         key="schedule",
         translation_key="schedule",
-        schedules_fn=lambda data: data.schedules,
+        schedules_fn=lambda data: data.active_schedules,
     ),
 )
 
@@ -66,10 +67,6 @@ async def async_setup_entry(
 ) -> None:
     """Add a calendar for every device, now and as devices appear."""
     add_device_entities(entry, async_add_entities, MoogoCalendarEntity, CALENDARS)
-
-
-def _api_weekday(day: date) -> int:
-    return (day.weekday() + 1) % 7
 
 
 def weekly_rrule(days: tuple[int, ...]) -> str:
@@ -103,7 +100,7 @@ def parse_weekly_rrule(rrule: str | None, first_day: date) -> tuple[int, ...]:
     if parts.pop("INTERVAL", "1") != "1" or frequency != "WEEKLY" or parts:
         raise _refuse(translation_key="calendar_recurrence_unsupported", rrule=rrule)
     if by_day is None:
-        return (_api_weekday(first_day),)
+        return (api_weekday(first_day),)
     names = [name for name in by_day.split(",") if name]
     if not names or any(name not in ICAL_DAYS for name in names):
         raise _refuse(translation_key="calendar_recurrence_unsupported", rrule=rrule)
@@ -155,66 +152,10 @@ def schedule_fields(
         # A new schedule runs from its next matching time: a series that
         # begins later has no counterpart. (An edit may name any run.)
         now = dt_util.now(zone)
-        first = next(_weekly_starts(weekdays, start.time(), now, zone, after=now))
+        first = next(weekly_starts(weekdays, start.time(), now, zone, after=now))
         if start.date() > first.date():
             raise _refuse(translation_key="calendar_starts_later")
     return fields
-
-
-def _weekly_starts(
-    weekdays: tuple[int, ...],
-    at: time,
-    since: datetime,
-    zone: tzinfo,
-    *,
-    after: datetime | None = None,
-) -> Iterator[datetime]:
-    """Yield starts on the given weekdays at ``at``, from the day of ``since`` on."""
-    day = since.astimezone(zone).date()
-    while True:
-        start = datetime.combine(day, at, zone)
-        if _api_weekday(day) in weekdays and (after is None or start > after):
-            yield start
-        day += timedelta(days=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    """One scheduled mist as the calendar shows it."""
-
-    schedule: Schedule
-    start: datetime
-    end: datetime
-
-
-def schedule_runs(schedule: Schedule, now: datetime, zone: tzinfo) -> Iterator[Run]:
-    """Yield a schedule's runs that end after ``now``, in order, without end.
-
-    Disabled schedules have none; the run the user skipped is left out.
-    """
-    if (
-        not schedule.enabled
-        or schedule.hour is None
-        or schedule.minute is None
-        or not (0 <= schedule.hour <= 23 and 0 <= schedule.minute <= 59)
-    ):
-        return
-    length = timedelta(seconds=max(schedule.duration or 0, 1))
-    at = time(schedule.hour, schedule.minute)
-    skip = bool(schedule.skip_next)
-    if not schedule.repeat_days:
-        # An empty repeat set is a one-off run at the next matching time.
-        start = next(_weekly_starts(tuple(range(7)), at, now, zone, after=now))
-        if not skip:
-            yield Run(schedule, start, start + length)
-        return
-    for start in _weekly_starts(schedule.repeat_days, at, now - length, zone):
-        if start + length <= now:
-            continue
-        if start > now and skip:
-            skip = False
-            continue
-        yield Run(schedule, start, start + length)
 
 
 def recurrence_id(run: Run) -> str:
@@ -241,7 +182,7 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         )
 
     def _schedules(self) -> tuple[Schedule, ...]:
-        return self.entity_description.schedules_fn(self.device_data) or ()
+        return self.entity_description.schedules_fn(self.device_data)
 
     def _runs(self, start: datetime, end: datetime) -> list[Run]:
         zone = self.device_data.time_zone
@@ -357,6 +298,14 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
             and not recurrence_range
             and self._is_next_run(schedule, recurrence_id)
         ):
+            if schedule.skip_next:
+                # The cloud skips one run of a schedule at a time.
+                raise _refuse(
+                    translation_key="next_run_already_skipped",
+                    next=datetime.strptime(
+                        recurrence_id, RECURRENCE_ID_FORMAT
+                    ).strftime("%a %H:%M"),
+                )
             command = client.skip_schedule(self.device_id, uid)
         else:
             raise _refuse(translation_key="calendar_single_run_delete")

@@ -24,7 +24,7 @@ from .const import (
 )
 from .data import MoogoData, MoogoDeviceData
 from .limits import bounded
-from .schedule import running_occurrence
+from .schedule import running_run
 
 
 class DeviceStore(Protocol):
@@ -142,10 +142,8 @@ class CommandTracker:
             self._started.discard(device_id)
             if item.config and item.config.mist_seconds:
                 ends_at = now + timedelta(seconds=item.config.mist_seconds)
-        elif item.schedules and (
-            run := running_occurrence(item.schedules, now, item.time_zone)
-        ):
-            ends_at = run.start + timedelta(seconds=run.schedule.duration or 0)
+        elif run := running_run(item.active_schedules, now, item.time_zone):
+            ends_at = run.end
         if ends_at is None or ends_at <= now:
             return
         self._schedule_read(

@@ -70,3 +70,7 @@ SERVICE_REMOVE_SCHEDULE: Final = "remove_schedule"
 
 # Weekday names of the action fields, in the API's order (0 = Sunday).
 WEEKDAYS: Final = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+# The app's mix ratio "N : 1": a whole number of at most three digits.
+MIX_RATIO_MIN: Final = 1
+MIX_RATIO_MAX: Final = 999

@@ -14,7 +14,14 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .api import Device, MoogoAuthError, MoogoClient, MoogoError, MoogoRateLimitError
+from .api import (
+    Device,
+    DeviceConfig,
+    MoogoAuthError,
+    MoogoClient,
+    MoogoError,
+    MoogoRateLimitError,
+)
 from .commands import CommandTracker
 from .const import (
     DOMAIN,
@@ -201,6 +208,19 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
         """Have the next poll read the device's schedules and configuration."""
         self.reader.mark_slow_due(device_id)
 
+    async def async_show_edit(self, device_id: str, written: object) -> None:
+        """Show an edit: the configuration the cloud took as written, else re-read.
+
+        A configuration write already started from a fresh read and answers
+        with the whole configuration: no request is needed to show it.
+        """
+        if isinstance(written, DeviceConfig):
+            self.async_update_device(
+                device_id, lambda item: replace(item, config=written)
+            )
+            return
+        await self.async_refresh_slow_data(device_id)
+
     async def async_refresh_slow_data(self, device_id: str) -> None:
         """Re-read schedules and configuration of the device an edit touched.
 
@@ -225,6 +245,7 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             lambda item: replace(
                 item,
                 schedules=updated.schedules,
+                schedule_switch=updated.schedule_switch,
                 config=updated.config,
                 slow_updated_at=updated.slow_updated_at,
             ),

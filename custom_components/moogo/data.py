@@ -10,7 +10,7 @@ import zlib
 from homeassistant.util import dt as dt_util
 
 from .api import Device, DeviceConfig, Schedule
-from .schedule import Occurrence, next_occurrence
+from .schedule import Run, next_run
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,9 @@ class MoogoDeviceData:
     device: Device
     available: bool = True
     schedules: tuple[Schedule, ...] | None = None
+    #: The device's master schedule switch (``scheduleSwitchStatus``); None
+    #: where the cloud leaves it out.
+    schedule_switch: bool | None = None
     config: DeviceConfig | None = None
     #: When the readings (the device's detail) were last read.
     details_updated_at: datetime | None = None
@@ -39,11 +42,28 @@ class MoogoDeviceData:
             zone = dt_util.get_time_zone(self.config.time_zone) or zone
         return zone
 
-    def next_mist(self) -> Occurrence | None:
-        """Return the next scheduled mist."""
-        if not self.schedules:
+    @property
+    def schedules_on(self) -> bool | None:
+        """Whether the device runs its schedules, as the app's master switch shows.
+
+        Where the cloud leaves the switch out: whether any schedule is enabled.
+        """
+        if self.schedule_switch is not None:
+            return self.schedule_switch
+        if self.schedules is None:
             return None
-        return next_occurrence(self.schedules, dt_util.utcnow(), self.time_zone)
+        return any(schedule.enabled for schedule in self.schedules)
+
+    @property
+    def active_schedules(self) -> tuple[Schedule, ...]:
+        """The schedules that can run: none while the master switch is off."""
+        if self.schedule_switch is False:
+            return ()
+        return self.schedules or ()
+
+    def next_mist(self) -> Run | None:
+        """Return the next scheduled mist."""
+        return next_run(self.active_schedules, dt_util.utcnow(), self.time_zone)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,9 @@ def _device_payload(
 ) -> dict[str, Any]:
     # The firmware offer comes from its own, less frequent check.
     offer = (coordinator.firmware.data or {}).get(data.device.device_id)
-    return {**asdict(data), "firmware_offer": asdict(offer) if offer else None}
+    payload = {**asdict(data), "firmware_offer": asdict(offer) if offer else None}
+    # The configuration names the account's user id.
+    return async_redact_data(payload, TO_REDACT)
 
 
 async def async_get_config_entry_diagnostics(

@@ -30,6 +30,13 @@ from .limits import bounded
 type FirmwareOffers = dict[str, FirmwareInfo]
 
 
+def describe_error(err: MoogoError) -> str:
+    """Name a failed check by its HTTP status where the cloud gave one."""
+    if err.http_status is not None and err.http_status != 200:
+        return f"HTTP {err.http_status}"
+    return str(err)
+
+
 class MoogoFirmwareCoordinator(DataUpdateCoordinator[FirmwareOffers]):
     """Asks otaCheck for every device every few hours; the device poll never does.
 
@@ -55,6 +62,8 @@ class MoogoFirmwareCoordinator(DataUpdateCoordinator[FirmwareOffers]):
         self._client = client
         self._device_ids = device_ids
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
+        #: Devices whose last firmware check failed.
+        self.failing: set[str] = set()
 
     async def _check(self, device_id: str) -> FirmwareInfo:
         async with self._semaphore:
@@ -71,7 +80,7 @@ class MoogoFirmwareCoordinator(DataUpdateCoordinator[FirmwareOffers]):
             return_exceptions=True,
         )
         offers: FirmwareOffers = {}
-        failure: MoogoError | None = None
+        failures: dict[str, MoogoError] = {}
         for device_id, result in zip(device_ids, results, strict=True):
             if isinstance(result, MoogoAuthError):
                 raise ConfigEntryAuthFailed(
@@ -82,25 +91,44 @@ class MoogoFirmwareCoordinator(DataUpdateCoordinator[FirmwareOffers]):
                     translation_domain=DOMAIN, translation_key="rate_limited"
                 ) from result
             if isinstance(result, MoogoError):
-                LOGGER.debug("Firmware check of %s failed: %s", device_id, result)
-                failure = result
+                failures[device_id] = result
                 if device_id in previous:
                     offers[device_id] = previous[device_id]
             elif isinstance(result, BaseException):
                 raise result
             else:
                 offers[device_id] = result
-        if failure is not None and not offers:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(failure)},
-            ) from failure
+        # The check is optional: a failure makes only those devices' update
+        # entities unavailable, and is said once when it starts and ends.
+        self._note_failures(failures, answered=offers.keys() - failures.keys())
         return offers
+
+    def _note_failures(
+        self, failures: dict[str, MoogoError], answered: Iterable[str]
+    ) -> None:
+        if started := sorted(failures.keys() - self.failing):
+            LOGGER.warning(
+                "The firmware check (otaCheck) failed for %s: %s; their firmware "
+                "shows as unavailable until the check answers again",
+                ", ".join(started),
+                "; ".join(describe_error(failures[device_id]) for device_id in started),
+            )
+        if recovered := sorted(self.failing & set(answered)):
+            LOGGER.info(
+                "The firmware check (otaCheck) answers again for %s",
+                ", ".join(recovered),
+            )
+        self.failing = (self.failing - set(answered)) | failures.keys()
 
     async def async_check_device(self, device_id: str) -> None:
         """Check one device now, because the user asked; errors reach the user."""
-        offer = await self._check(device_id)
+        try:
+            offer = await self._check(device_id)
+        except MoogoError as err:
+            if not isinstance(err, MoogoAuthError | MoogoRateLimitError):
+                self._note_failures({device_id: err}, answered=())
+            raise
+        self._note_failures({}, answered=(device_id,))
         # Not async_set_updated_data: one device's check must not postpone
         # the other devices' next check.
         self.data = {**(self.data or {}), device_id: offer}

@@ -12,16 +12,12 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import (
-    PERCENTAGE,
-    EntityCategory,
-    UnitOfTemperature,
-    UnitOfTime,
-)
+from homeassistant.const import EntityCategory, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import DeviceConfig, MoogoClient
+from .const import MIX_RATIO_MAX, MIX_RATIO_MIN
 from .coordinator import MoogoConfigEntry
 from .entity import MoogoEntity, add_device_entities
 from .helpers import moogo_command
@@ -34,7 +30,7 @@ class MoogoNumberEntityDescription(NumberEntityDescription):
     """How one number reads and writes the device configuration."""
 
     value_fn: Callable[[DeviceConfig], float | int | None]
-    set_fn: Callable[[MoogoClient, str, float], Coroutine[Any, Any, None]]
+    set_fn: Callable[[MoogoClient, str, float], Coroutine[Any, Any, object]]
 
 
 NUMBERS: tuple[MoogoNumberEntityDescription, ...] = (
@@ -69,17 +65,18 @@ NUMBERS: tuple[MoogoNumberEntityDescription, ...] = (
         ),
     ),
     MoogoNumberEntityDescription(
+        # The key keeps the entity's unique id from when this was misread as a
+        # percentage; the cloud's liquidConcentration is the mix ratio N : 1.
         key="concentration",
-        translation_key="concentration",
-        native_unit_of_measurement=PERCENTAGE,
-        native_min_value=0,
-        native_max_value=100,
-        native_step=0.5,
+        translation_key="mix_ratio",
+        native_min_value=MIX_RATIO_MIN,
+        native_max_value=MIX_RATIO_MAX,
+        native_step=1,
         mode=NumberMode.BOX,
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda config: config.concentration,
         set_fn=lambda client, device_id, value: client.set_config(
-            device_id, concentration=value
+            device_id, concentration=int(value)
         ),
     ),
 )
@@ -110,7 +107,7 @@ class MoogoNumberEntity(MoogoEntity, NumberEntity):
     @override
     async def async_set_native_value(self, value: float) -> None:
         """Write the value to the device configuration."""
-        await self.entity_description.set_fn(
+        written = await self.entity_description.set_fn(
             self.coordinator.client, self.device_id, value
         )
-        await self.coordinator.async_refresh_slow_data(self.device_id)
+        await self.coordinator.async_show_edit(self.device_id, written)

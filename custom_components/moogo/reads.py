@@ -16,6 +16,7 @@ from .api import (
     MoogoClient,
     MoogoError,
     MoogoRateLimitError,
+    ScheduleList,
 )
 from .commands import CommandTracker
 from .const import (
@@ -143,7 +144,7 @@ class DeviceReader:
         """Fetch schedules and configuration; keep the old values on failure."""
         device_id = data.device.device_id
         schedules_result, config_result = await asyncio.gather(
-            self._bounded(self._client.get_schedules(device_id)),
+            self._bounded(self._client.get_schedule_list(device_id)),
             self._bounded(self._client.get_config(device_id)),
             return_exceptions=True,
         )
@@ -165,11 +166,14 @@ class DeviceReader:
             )
         else:
             self._slow_due.discard(device_id)
+        if isinstance(schedules_result, ScheduleList):
+            data = replace(
+                data,
+                schedules=schedules_result.schedules,
+                schedule_switch=schedules_result.master_switch,
+            )
         return replace(
             data,
-            schedules=tuple(schedules_result)
-            if isinstance(schedules_result, list)
-            else data.schedules,
             config=config_result
             if isinstance(config_result, DeviceConfig)
             else data.config,

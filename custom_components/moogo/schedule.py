@@ -1,24 +1,31 @@
-"""When the next scheduled mist happens, from a device's schedules."""
+"""When a device's schedules run: the one engine of the calendar, the sensor and the tracker.
+
+The cloud says when a schedule runs next (``nextSprayingTime``) and whether
+that run is skipped (``is_skip``); the weekly rule gives the runs after it,
+and every run while the cloud's answer is older than the clock.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
+from itertools import chain
 
 from .api import Schedule
 from .const import WEEKDAYS
 
-# A weekly schedule always fires within 7 days; one more day covers a skip.
-_SEARCH_DAYS = 15
+#: A schedule without weekdays runs once, at the next matching time of any day.
+_ANY_DAY = tuple(range(7))
 
 
 @dataclass(frozen=True, slots=True)
-class Occurrence:
-    """One upcoming run of a schedule."""
+class Run:
+    """One run of a schedule: a mist from ``start`` to ``end``."""
 
     schedule: Schedule
     start: datetime
+    end: datetime
 
 
 def weekday_names(days: Iterable[int]) -> list[str]:
@@ -29,65 +36,102 @@ def weekday_names(days: Iterable[int]) -> list[str]:
     return [WEEKDAYS[day] for day in days if 0 <= day < len(WEEKDAYS)]
 
 
-def _api_weekday(moment: datetime) -> int:
+def api_weekday(day: date) -> int:
     """Weekday in the API's numbering: 0 = Sunday .. 6 = Saturday."""
-    return (moment.weekday() + 1) % 7
+    return (day.weekday() + 1) % 7
 
 
-def _occurrences(schedule: Schedule, now: datetime, zone: tzinfo) -> Iterator[datetime]:
-    if schedule.hour is None or schedule.minute is None:
+def weekly_starts(
+    weekdays: tuple[int, ...],
+    at: time,
+    since: datetime,
+    zone: tzinfo,
+    *,
+    after: datetime | None = None,
+) -> Iterator[datetime]:
+    """Yield starts on the given weekdays at ``at``, from the day of ``since`` on."""
+    day = since.astimezone(zone).date()
+    while True:
+        start = datetime.combine(day, at, zone)
+        if api_weekday(start) in weekdays and (after is None or start > after):
+            yield start
+        day += timedelta(days=1)
+
+
+def schedule_runs(schedule: Schedule, now: datetime, zone: tzinfo) -> Iterator[Run]:
+    """Yield a schedule's runs that end after ``now``, in order.
+
+    A disabled schedule has none. A run under way comes first. The next run
+    ahead is the cloud's ``nextSprayingTime`` while that lies ahead, unless it
+    names the run the user skipped; otherwise the weekly rule's, less the
+    skipped one. A schedule without weekdays runs once.
+    """
+    if (
+        not schedule.enabled
+        or schedule.hour is None
+        or schedule.minute is None
+        or not (0 <= schedule.hour <= 23 and 0 <= schedule.minute <= 59)
+    ):
         return
-    if not (0 <= schedule.hour <= 23 and 0 <= schedule.minute <= 59):
-        return
-    today = now.astimezone(zone).date()
-    for offset in range(_SEARCH_DAYS):
-        start = datetime.combine(
-            today + timedelta(days=offset), time(schedule.hour, schedule.minute), zone
+    length = timedelta(seconds=max(schedule.duration or 0, 1))
+    once = not schedule.repeat_days
+    at = time(schedule.hour, schedule.minute)
+    starts = (
+        start
+        for start in weekly_starts(
+            schedule.repeat_days or _ANY_DAY, at, now - length, zone
         )
-        if start <= now:
-            continue
-        # An empty repeat set is a one-off run at the next matching time.
-        if not schedule.repeat_days:
-            yield start
+        if start + length > now
+    )
+    start = next(starts)
+    if start <= now:
+        yield Run(schedule, start, start + length)
+        if once:
             return
-        if _api_weekday(start) in schedule.repeat_days:
-            yield start
+        start = next(starts)
+    skipped = None
+    if schedule.skip_next:
+        if once:
+            return
+        skipped, start = start, next(starts)
+    upcoming: Iterator[datetime] = chain((start,), starts)
+    cloud = schedule.next_run
+    if cloud is not None and cloud > now and cloud not in (start, skipped):
+        # The cloud knows the run its own rules give: it comes first.
+        upcoming = chain((cloud,), (later for later in upcoming if later > cloud))
+    for start in upcoming:
+        yield Run(schedule, start, start + length)
+        if once:
+            return
 
 
-def next_occurrence(
+def next_run(schedules: Iterable[Schedule], now: datetime, zone: tzinfo) -> Run | None:
+    """Return the earliest run that starts after ``now``."""
+    firsts = (
+        next(
+            (run for run in schedule_runs(schedule, now, zone) if run.start > now), None
+        )
+        for schedule in schedules
+    )
+    return min(
+        (run for run in firsts if run is not None),
+        key=lambda run: run.start,
+        default=None,
+    )
+
+
+def running_run(
     schedules: Iterable[Schedule], now: datetime, zone: tzinfo
-) -> Occurrence | None:
-    """Return the earliest upcoming run of the enabled schedules.
+) -> Run | None:
+    """Return the run under way at ``now``, if a schedule's run is.
 
-    A schedule marked to skip its next run contributes its run after that.
-    """
-    best: Occurrence | None = None
-    for schedule in schedules:
-        if not schedule.enabled:
-            continue
-        runs = _occurrences(schedule, now, zone)
-        if schedule.skip_next:
-            next(runs, None)
-        start = next(runs, None)
-        if start is not None and (best is None or start < best.start):
-            best = Occurrence(schedule, start)
-    return best
-
-
-def running_occurrence(
-    schedules: Iterable[Schedule], now: datetime, zone: tzinfo
-) -> Occurrence | None:
-    """Return the run of an enabled schedule that is under way at ``now``.
-
-    A run starts at its hour and minute and lasts its duration, so a mist the
-    device started by itself ends at a known time when a schedule started it.
+    A mist the device started by itself ends at a known time when a schedule
+    started it.
     """
     for schedule in schedules:
-        if not schedule.enabled or not schedule.duration:
+        if not schedule.duration:
             continue
-        # A run under way started at most its duration ago: search from then.
-        since = now - timedelta(seconds=schedule.duration)
-        start = next(_occurrences(schedule, since, zone), None)
-        if start is not None and start <= now:
-            return Occurrence(schedule, start)
+        first = next(schedule_runs(schedule, now, zone), None)
+        if first is not None and first.start <= now:
+            return first
     return None

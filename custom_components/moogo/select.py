@@ -27,7 +27,7 @@ class MoogoSelectEntityDescription(SelectEntityDescription):
     """How one select reads and writes the device configuration."""
 
     value_fn: Callable[[DeviceConfig], str | None]
-    set_fn: Callable[[MoogoClient, str, str], Coroutine[Any, Any, None]]
+    set_fn: Callable[[MoogoClient, str, str], Coroutine[Any, Any, object]]
 
 
 def concentrate_description(products: list[str]) -> MoogoSelectEntityDescription:
@@ -106,7 +106,7 @@ class MoogoSelectEntity(MoogoEntity, SelectEntity):
     @override
     async def async_select_option(self, option: str) -> None:
         """Write the product to the device configuration."""
-        await self.entity_description.set_fn(
+        written = await self.entity_description.set_fn(
             self.coordinator.client, self.device_id, option
         )
-        await self.coordinator.async_refresh_slow_data(self.device_id)
+        await self.coordinator.async_show_edit(self.device_id, written)

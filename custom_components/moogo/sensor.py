@@ -34,8 +34,8 @@ PARALLEL_UPDATES = 0
 
 
 def _next_mist(data: MoogoDeviceData) -> datetime | None:
-    occurrence = data.next_mist()
-    return occurrence.start if occurrence else None
+    run = data.next_mist()
+    return run.start if run else None
 
 
 def _enabled_schedules(data: MoogoDeviceData) -> int | None:
@@ -56,6 +56,7 @@ def _schedule_attributes(data: MoogoDeviceData) -> Mapping[str, Any] | None:
                 "duration": schedule.duration,
                 "weekdays": weekday_names(schedule.repeat_days),
                 "enabled": schedule.enabled,
+                "skip_next": bool(schedule.skip_next),
             }
             for schedule in data.schedules
         ]

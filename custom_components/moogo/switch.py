@@ -27,7 +27,7 @@ class MoogoSwitchEntityDescription(SwitchEntityDescription):
     """How one switch reads and sets a device."""
 
     value_fn: Callable[[MoogoDeviceData], bool | None]
-    set_fn: Callable[[MoogoClient, str, bool], Coroutine[Any, Any, None]]
+    set_fn: Callable[[MoogoClient, str, bool], Coroutine[Any, Any, object]]
     # Misting is confirmed by the fast poll; the rest lives in slow data.
     changes_misting: bool = False
 
@@ -36,20 +36,6 @@ def _set_misting(
     client: MoogoClient, device_id: str, on: bool
 ) -> Coroutine[Any, Any, None]:
     return client.start_mist(device_id) if on else client.stop_mist(device_id)
-
-
-def _set_all_schedules(
-    client: MoogoClient, device_id: str, on: bool
-) -> Coroutine[Any, Any, None]:
-    if on:
-        return client.enable_all_schedules(device_id)
-    return client.disable_all_schedules(device_id)
-
-
-def _any_schedule_enabled(data: MoogoDeviceData) -> bool | None:
-    if data.schedules is None:
-        return None
-    return any(schedule.enabled for schedule in data.schedules)
 
 
 SWITCHES: tuple[MoogoSwitchEntityDescription, ...] = (
@@ -64,8 +50,8 @@ SWITCHES: tuple[MoogoSwitchEntityDescription, ...] = (
         key="schedules",
         translation_key="schedules",
         entity_category=EntityCategory.CONFIG,
-        value_fn=_any_schedule_enabled,
-        set_fn=_set_all_schedules,
+        value_fn=lambda data: data.schedules_on,
+        set_fn=lambda client, device_id, on: client.set_schedule_switch(device_id, on),
     ),
     MoogoSwitchEntityDescription(
         key="pause_in_rain",
@@ -121,10 +107,10 @@ class MoogoSwitchEntity(MoogoSwitchEntityBase):
     @override
     @moogo_command
     async def _async_set(self, on: bool) -> None:
-        await self.entity_description.set_fn(
+        written = await self.entity_description.set_fn(
             self.coordinator.client, self.device_id, on
         )
         if self.entity_description.changes_misting:
             self.coordinator.commands.async_expect_misting(self.device_id, on)
         else:
-            await self.coordinator.async_refresh_slow_data(self.device_id)
+            await self.coordinator.async_show_edit(self.device_id, written)

@@ -104,12 +104,16 @@ class MoogoUpdateEntity(MoogoEntity, UpdateEntity):
         """Stay available while installing: the device is offline on purpose."""
         if self._installing is not None:
             return self.device_listed
-        return super().available
+        return (
+            super().available
+            and self.device_id not in self.coordinator.firmware.failing
+        )
 
     @override
     def _inputs(self) -> object:
         offer = (self.coordinator.firmware.data or {}).get(self.device_id)
-        return (super()._inputs(), offer, self._installing)
+        failing = self.device_id in self.coordinator.firmware.failing
+        return (super()._inputs(), offer, failing, self._installing)
 
     @property
     @override
@@ -147,13 +151,14 @@ class MoogoUpdateEntity(MoogoEntity, UpdateEntity):
     async def async_update(self) -> None:
         """Check this device's firmware now (homeassistant.update_entity).
 
-        Home Assistant only logs what this raises, with a traceback; a failed
-        check is one line here, and the last offer stays.
+        Home Assistant only logs what this raises, with a traceback; the
+        firmware coordinator says once that the check fails, and the last
+        offer stays.
         """
         try:
             await self.coordinator.firmware.async_check_device(self.device_id)
         except MoogoError as err:
-            LOGGER.warning("Firmware check of %s failed: %s", self.device_id, err)
+            LOGGER.debug("Firmware check of %s failed: %s", self.device_id, err)
 
     @override
     async def async_install(

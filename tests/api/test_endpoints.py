@@ -8,10 +8,8 @@ import pytest
 
 from custom_components.moogo.api import (
     Device,
-    DeviceConfig,
     FirmwareInfo,
     Liquid,
-    MoogoApiError,
     MoogoClient,
     MoogoNotFoundError,
     MoogoToken,
@@ -142,36 +140,33 @@ async def test_get_device_of_offline_device(
     assert device.misting is False
 
 
-async def test_update_device(
+async def test_rename_device(
     sim: MoogoSimulator, client: MoogoClient, device_ids: list[str]
 ) -> None:
-    await client.update_device(device_ids[0], name="Back porch")
+    await client.authenticate()
+    sim.reset_counts()
+    await client.rename_device(device_ids[0], "Back porch")
+    assert sim.request_counts == {"PUT /v1/devices/{device_id}/update": 1}
     assert sim.device(device_ids[0]).name == "Back porch"
-
-    await client.update_device(device_ids[0], mix_ratio=25)
-    assert sim.device(device_ids[0]).mix_ratio == 25
-
-    await client.update_device(device_ids[1], name="Front", mix_ratio=5)
-    assert (await client.get_device(device_ids[1])).name == "Front"
-    assert sim.device(device_ids[1]).mix_ratio == 5
+    assert (await client.get_device(device_ids[0])).name == "Back porch"
+    # The other device keeps its name.
+    assert sim.device(device_ids[1]).name == "Back Yard"
 
 
-async def test_update_device_without_changes_sends_nothing(
-    sim: MoogoSimulator, client: MoogoClient, device_ids: list[str]
+@pytest.mark.parametrize("name", ["", "   "])
+async def test_rename_device_to_nothing_sends_nothing(
+    sim: MoogoSimulator, client: MoogoClient, device_ids: list[str], name: str
 ) -> None:
-    with pytest.raises(ValueError, match="Nothing to update"):
-        await client.update_device(device_ids[0])
+    with pytest.raises(ValueError, match="empty"):
+        await client.rename_device(device_ids[0], name)
     assert sim.total_requests == 0
 
 
-async def test_update_device_refused_by_the_cloud(
-    sim: MoogoSimulator, client: MoogoClient, device_ids: list[str]
+async def test_rename_unknown_device_is_not_found(
+    sim: MoogoSimulator, client: MoogoClient
 ) -> None:
-    # The simulator, like the cloud, only takes mix ratios 1..100.
-    with pytest.raises(MoogoApiError) as caught:
-        await client.update_device(device_ids[0], mix_ratio=1000)
-    assert caught.value.code == 400
-    assert sim.device(device_ids[0]).mix_ratio == 10
+    with pytest.raises(MoogoNotFoundError):
+        await client.rename_device("MG-missing", "Porch")
 
 
 # -- spraying ----------------------------------------------------------------------
@@ -236,8 +231,10 @@ async def test_stop_cuts_a_spray_short(
         detail = await client.get_device(clocked_device)
         assert detail.misting is False
         assert detail.latest_mist_duration == 10
-        events = [entry.event for entry in await client.get_logs(clocked_device)]
-        assert events[:3] == ["spray_end", "stop", "start"]
+        # One mist, one record of the spray history, with its real length.
+        today = datetime.fromtimestamp(clock.now, UTC).date()
+        history = await client.get_spray_history(clocked_device, today, today)
+        assert [record.seconds for record in history] == [10]
 
 
 # -- schedules ---------------------------------------------------------------------
@@ -294,16 +291,13 @@ async def test_schedule_lifecycle(
     await client.skip_schedule(device_id, created.schedule_id)
     assert (await client.get_schedules(device_id))[0].skip_next is True
 
-    await client.enable_all_schedules(device_id)
-    assert [item.enabled for item in await client.get_schedules(device_id)] == [
-        True,
-        True,
-    ]
-    await client.disable_all_schedules(device_id)
-    assert [item.enabled for item in await client.get_schedules(device_id)] == [
-        False,
-        False,
-    ]
+    # The master switch leaves each schedule's own switch alone.
+    await client.set_schedule_switch(device_id, False)
+    listed_off = await client.get_schedule_list(device_id)
+    assert listed_off.master_switch is False
+    assert [item.enabled for item in listed_off.schedules] == [False, False]
+    await client.set_schedule_switch(device_id, True)
+    assert (await client.get_schedule_list(device_id)).master_switch is True
 
     await client.delete_schedule(device_id, created.schedule_id)
     assert [item.schedule_id for item in await client.get_schedules(device_id)] == [
@@ -349,109 +343,7 @@ async def test_create_schedule_without_echo_returns_none(
     assert len(sim.device(device_ids[0]).schedules) == 1
 
 
-# -- configuration -----------------------------------------------------------------
-
-
-async def test_get_config(
-    sim: MoogoSimulator, client: MoogoClient, device_ids: list[str]
-) -> None:
-    expected = sim.device(device_ids[0])
-    config = await client.get_config(device_ids[0])
-    assert config == DeviceConfig(
-        stop_temperature=float(expected.stop_temperature),
-        pause_in_rain=expected.stop_rainy,
-        pause_in_snow=expected.stop_snow,
-        pause_in_windstorm=expected.stop_windstorm,
-        concentrate_name=expected.liquid_name,
-        concentration=float(expected.liquid_concentration),
-        time_zone=expected.time_zone,
-        mist_seconds=expected.spraying_seconds,
-    )
-
-
-async def test_set_config(
-    sim: MoogoSimulator, client: MoogoClient, device_ids: list[str]
-) -> None:
-    await client.set_config(
-        device_ids[0],
-        stop_temperature=12.5,
-        pause_in_rain=False,
-        pause_in_snow=False,
-        pause_in_windstorm=True,
-        concentrate_name="Citronella",
-        concentration=7,
-        time_zone="Europe/Berlin",
-        mist_seconds=45,
-    )
-    config = await client.get_config(device_ids[0])
-    assert config == DeviceConfig(
-        stop_temperature=12.5,
-        pause_in_rain=False,
-        pause_in_snow=False,
-        pause_in_windstorm=True,
-        concentrate_name="Citronella",
-        concentration=7.0,
-        time_zone="Europe/Berlin",
-        mist_seconds=45,
-    )
-    assert sim.device(device_ids[0]).spraying_seconds == 45
-    # The other device keeps its configuration.
-    assert (await client.get_config(device_ids[1])).time_zone == "America/Los_Angeles"
-
-
-async def test_set_config_validates_before_sending(
-    sim: MoogoSimulator, client: MoogoClient, device_ids: list[str]
-) -> None:
-    with pytest.raises(ValueError, match="user_id"):
-        await client.set_config(device_ids[0], user_id="other")
-    with pytest.raises(ValueError, match="Nothing to update"):
-        await client.set_config(device_ids[0])
-    assert sim.total_requests == 0
-
-
-async def test_set_config_with_posix_time_zone_is_refused(
-    sim: MoogoSimulator, client: MoogoClient, device_ids: list[str]
-) -> None:
-    with pytest.raises(MoogoApiError) as caught:
-        await client.set_config(device_ids[0], time_zone="PST8PDT,M3.2.0,M11.1.0")
-    assert caught.value.code == 400
-    assert "timeZone" in str(caught.value)
-    assert sim.device(device_ids[0]).time_zone == "America/Los_Angeles"
-
-
-# -- logs and firmware -------------------------------------------------------------
-
-
-async def test_get_logs_with_paging(
-    sim: MoogoSimulator, client: MoogoClient, device_ids: list[str]
-) -> None:
-    device_id = device_ids[0]
-    for _ in range(3):
-        await client.start_mist(device_id)
-        await client.stop_mist(device_id)
-
-    entries = await client.get_logs(device_id)
-    assert len(entries) == len(sim.device(device_id).logs)
-    assert {"start", "stop"} <= {entry.event for entry in entries}
-    assert all(entry.timestamp is not None for entry in entries)
-    assert all(
-        entry.timestamp.tzinfo is not None for entry in entries if entry.timestamp
-    )
-
-    first_page = await client.get_logs(device_id, page=1, page_size=2)
-    second_page = await client.get_logs(device_id, page=2, page_size=2)
-    assert first_page == entries[:2]
-    assert second_page == entries[2:4]
-    assert await client.get_logs(device_id, page=99, page_size=100) == []
-
-
-@pytest.mark.parametrize("page_size", [0, 101, -1])
-async def test_get_logs_page_size_is_checked(
-    sim: MoogoSimulator, client: MoogoClient, device_ids: list[str], page_size: int
-) -> None:
-    with pytest.raises(ValueError, match="page_size"):
-        await client.get_logs(device_ids[0], page_size=page_size)
-    assert sim.total_requests == 0
+# -- firmware ---------------------------------------------------------------------
 
 
 async def test_firmware_check_and_update(
@@ -473,7 +365,6 @@ async def test_firmware_check_and_update(
     assert await client.check_firmware(device.device_id) == FirmwareInfo(
         available=False, version="1.2.3", url=None
     )
-    assert "ota_update" in {entry.event for entry in await client.get_logs("MGOLDFW")}
 
 
 # -- public endpoints --------------------------------------------------------------

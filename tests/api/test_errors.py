@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import date
 import json
 
 import aiohttp
@@ -275,22 +277,41 @@ async def test_truncated_login_answer(sim: MoogoSimulator, client: MoogoClient) 
 @pytest.mark.parametrize(
     "call",
     [
+        lambda client, _device: client.get_devices(),
+        lambda client, device: client.get_device(device),
+        lambda client, device: client.get_config(device),
+        lambda client, device: client.get_schedules(device),
+        lambda client, device: client.get_schedule_list(device),
+        lambda client, device: client.get_spray_history(
+            device, date(2026, 1, 1), date(2026, 1, 31)
+        ),
+        lambda client, device: client.check_firmware(device),
+        # No configuration read, nothing to write back: nothing is written.
+        lambda client, device: client.set_config(device, mist_seconds=45),
+    ],
+    ids=[
         "get_devices",
         "get_device",
         "get_config",
         "get_schedules",
-        "get_logs",
+        "get_schedule_list",
+        "get_spray_history",
         "check_firmware",
+        "set_config",
     ],
 )
 async def test_null_data_is_response_error(
-    sim: MoogoSimulator, client: MoogoClient, device_ids: list[str], call: str
+    sim: MoogoSimulator,
+    client: MoogoClient,
+    device_ids: list[str],
+    call: Callable[[MoogoClient, str], Awaitable[object]],
 ) -> None:
     await client.authenticate()
     sim.faults.null_data = True
-    method = getattr(client, call)
+    sim.reset_counts()
     with pytest.raises(MoogoResponseError):
-        await (method() if call == "get_devices" else method(device_ids[0]))
+        await call(client, device_ids[0])
+    assert sim.total_requests == 1
 
 
 async def test_null_data_on_commands_is_fine(
@@ -300,7 +321,7 @@ async def test_null_data_on_commands_is_fine(
     sim.faults.null_data = True
     # Commands expect nothing back; a null data is a success.
     await client.start_mist(device_ids[0])
-    await client.update_device(device_ids[0], name="Renamed")
+    await client.rename_device(device_ids[0], "Renamed")
     assert sim.is_spraying(device_ids[0])
     assert sim.device(device_ids[0]).name == "Renamed"
 

@@ -12,20 +12,20 @@ from custom_components.moogo.api import (
     DeviceConfig,
     FirmwareInfo,
     Liquid,
-    LogEntry,
     MoogoResponseError,
     MoogoToken,
     Schedule,
+    SprayRecord,
 )
-from custom_components.moogo.api.models import (
+from custom_components.moogo.api.models import format_repeat_days, parse_repeat_days
+from custom_components.moogo.api.parsing import (
     as_bool,
     as_float,
     as_int,
+    as_plausible_timestamp,
     as_str,
     as_timestamp,
-    format_repeat_days,
     items_of,
-    parse_repeat_days,
     require_mapping,
 )
 
@@ -75,6 +75,8 @@ def test_as_int(raw: Any, expected: int | None) -> None:
         ({}, None),
         (float("inf"), None),
         ("NaN", None),
+        # An integer beyond float's range, as JSON can carry it.
+        (10**400, None),
     ],
 )
 def test_as_float(raw: Any, expected: float | None) -> None:
@@ -160,6 +162,31 @@ def test_as_timestamp_unreadable_is_none(raw: Any) -> None:
     assert as_timestamp(raw) is None
 
 
+@pytest.mark.parametrize("raw", [EPOCH_SECONDS, EPOCH_MILLISECONDS, str(EPOCH_SECONDS)])
+def test_as_plausible_timestamp_reads_both_units(raw: Any) -> None:
+    assert as_plausible_timestamp(raw) == EXPECTED_MOMENT
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        0,
+        -1,
+        1,  # 1970: a flag or a counter, not a moment
+        True,
+        "soon",
+        1e30,
+        10**400,
+        99_999_999_999,  # seconds of the year 5138
+        "1969-12-31T00:00:00+00:00",
+        "2300-01-01T00:00:00+00:00",
+    ],
+)
+def test_as_plausible_timestamp_refuses_odd_values(raw: Any) -> None:
+    assert as_plausible_timestamp(raw) is None
+
+
 # -- shapes -------------------------------------------------------------------
 
 
@@ -219,7 +246,8 @@ def test_token_repr_hides_the_secret() -> None:
     assert "u1" in repr(token)
 
 
-@pytest.mark.parametrize("ttl", [None, 0, -1, "never"])
+# 1e300 and 10**15 seconds reach beyond the year 9999: no expiry either.
+@pytest.mark.parametrize("ttl", [None, 0, -1, "never", 1e300, 10**15])
 def test_token_without_usable_ttl_never_expires(ttl: Any) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     token = MoogoToken.from_login({"token": "t", "userId": "u", "ttl": ttl}, now)
@@ -434,7 +462,11 @@ def test_schedule_parsing() -> None:
             "duration": "120",
             "repeatSet": "1,3,5",
             "status": 1,
-            "skipNext": "true",
+            "is_skip": True,
+            "skipCount": "2",
+            "lastSkippedAt": EPOCH_MILLISECONDS,
+            "nextSprayingTime": EPOCH_SECONDS + 3600,
+            "updatedAt": str(EPOCH_SECONDS),
         }
     )
     assert schedule == Schedule(
@@ -446,8 +478,47 @@ def test_schedule_parsing() -> None:
         enabled=True,
         skip_next=True,
         title=None,
+        skip_count=2,
+        last_skipped_at=EXPECTED_MOMENT,
+        next_run=EXPECTED_MOMENT + timedelta(hours=1),
+        updated_at=EXPECTED_MOMENT,
     )
-    assert Schedule.from_api({"id": "s", "skip": 0}).skip_next is False
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"is_skip": False}, False),
+        # Older spellings of the same flag, read when ``is_skip`` is absent.
+        ({"skipNext": "true"}, True),
+        ({"skip": 0}, False),
+        ({"is_skip": True, "skipNext": False}, True),
+        ({}, None),
+    ],
+)
+def test_schedule_skip_flag_spellings(
+    raw: dict[str, Any], expected: bool | None
+) -> None:
+    assert Schedule.from_api({"id": "s", **raw}).skip_next is expected
+
+
+@pytest.mark.parametrize(
+    "raw", [None, 0, -5, "soon", "", 1e30, 10**40, [EPOCH_SECONDS], {"at": 1}]
+)
+def test_schedule_odd_next_run_is_none(raw: Any) -> None:
+    schedule = Schedule.from_api(
+        {"id": "s", "nextSprayingTime": raw, "lastSkippedAt": raw, "updatedAt": raw}
+    )
+    assert schedule.next_run is None
+    assert schedule.last_skipped_at is None
+    assert schedule.updated_at is None
+
+
+def test_schedule_without_the_apps_fields() -> None:
+    schedule = Schedule.from_api({"id": "s", "skipCount": "many"})
+    assert schedule.skip_next is None
+    assert schedule.skip_count is None
+    assert schedule.next_run is None
 
 
 def test_recommended_schedule_without_id() -> None:
@@ -465,13 +536,14 @@ def test_schedule_bad_shape(data: Any) -> None:
         Schedule.from_api(data)
 
 
-# -- configuration, logs, firmware, liquids ------------------------------------
+# -- configuration, spray history, firmware, liquids ------------------------------------
 
 
 def test_config_parsing() -> None:
     config = DeviceConfig.from_api(
         {
             "id": 1,
+            "syncStatus": False,
             "deviceId": "d",
             "userId": "u",
             "stopTemperature": "10.5",
@@ -493,8 +565,25 @@ def test_config_parsing() -> None:
         concentration=3.0,
         time_zone="America/Los_Angeles",
         mist_seconds=45,
+        config_id="1",
+        device_id="d",
+        user_id="u",
+        synced=False,
     )
     assert DeviceConfig.from_api({}) == DeviceConfig()
+
+
+def test_config_flags_read_from_ints_and_bools() -> None:
+    as_ints = DeviceConfig.from_api({"stopRainy": 1, "stopSnow": 0, "syncStatus": 1})
+    as_bools = DeviceConfig.from_api(
+        {"stopRainy": True, "stopSnow": False, "syncStatus": True}
+    )
+    assert as_ints == as_bools
+    assert (as_ints.pause_in_rain, as_ints.pause_in_snow, as_ints.synced) == (
+        True,
+        False,
+        True,
+    )
 
 
 @pytest.mark.parametrize("data", [None, [1], 3])
@@ -503,21 +592,18 @@ def test_config_bad_shape(data: Any) -> None:
         DeviceConfig.from_api(data)
 
 
-def test_log_entry_parsing() -> None:
-    entry = LogEntry.from_api(
-        {"timestamp": EPOCH_MILLISECONDS, "event": "spray_start", "details": "manual"}
+def test_spray_record_parsing() -> None:
+    assert SprayRecord.from_api(
+        {"id": 9, "createdAt": EPOCH_MILLISECONDS, "seconds": "60"}
+    ) == SprayRecord(record_id="9", created_at=EXPECTED_MOMENT, seconds=60)
+    assert SprayRecord.from_api({"createdAt": EPOCH_SECONDS}).created_at == (
+        EXPECTED_MOMENT
     )
-    assert entry == LogEntry(
-        timestamp=EXPECTED_MOMENT, event="spray_start", details="manual"
+    assert SprayRecord.from_api({"createdAt": "soon", "seconds": 1.5}) == (
+        SprayRecord(record_id=None, created_at=None, seconds=None)
     )
-    structured = LogEntry.from_api({"details": {"duration": 60}})
-    assert structured.timestamp is None
-    assert structured.event is None
-    assert structured.details == "{'duration': 60}"
-    assert LogEntry.from_api({"details": [1, 2]}).details == "[1, 2]"
-    assert LogEntry.from_api({"details": 7}).details == "7"
-    with pytest.raises(MoogoResponseError, match="log entry"):
-        LogEntry.from_api("boom")
+    with pytest.raises(MoogoResponseError, match="spray record"):
+        SprayRecord.from_api("boom")
 
 
 def test_firmware_info_parsing() -> None:

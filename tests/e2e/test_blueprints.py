@@ -69,8 +69,9 @@ async def _notifications(
     return notifications
 
 
-def _schedule_states(real_home: RealHome, device_id: str) -> list[int]:
-    return [schedule.status for schedule in real_home.sim.device(device_id).schedules]
+def _schedule_switch(real_home: RealHome, device_id: str) -> int:
+    """The device's master schedule switch in the cloud (1 on, 0 off)."""
+    return real_home.sim.device(device_id).schedule_switch_status
 
 
 async def _poll_now(real_home: RealHome) -> None:
@@ -130,7 +131,7 @@ async def test_blueprints_act_on_the_demo_devices(real_home: RealHome) -> None:
         what="the blueprint automations",
     )
     assert states["automation.moogo_tank_alerts"]["state"] == "on"
-    assert _schedule_states(real_home, patio.device_id) == [1, 1]
+    assert _schedule_switch(real_home, patio.device_id) == 1
 
     # The patio's water runs out: a notification, and its schedules pause.
     patio.water_level = 0
@@ -143,8 +144,8 @@ async def test_blueprints_act_on_the_demo_devices(real_home: RealHome) -> None:
     ours = [n for n in found if n["title"] == "Moogo tank empty"]
     assert [n["message"] for n in ours] == ["The water tank of Patio Mister is empty."]
     await eventually(
-        lambda: _async_value(_schedule_states(real_home, patio.device_id)),
-        lambda statuses: statuses == [0, 0],
+        lambda: _async_value(_schedule_switch(real_home, patio.device_id)),
+        lambda status: status == 0,
         what="the schedules paused",
     )
 
@@ -152,8 +153,8 @@ async def test_blueprints_act_on_the_demo_devices(real_home: RealHome) -> None:
     patio.water_level = 1
     await _poll_now(real_home)
     await eventually(
-        lambda: _polled(real_home, _schedule_states(real_home, patio.device_id)),
-        lambda statuses: statuses == [1, 1],
+        lambda: _polled(real_home, _schedule_switch(real_home, patio.device_id)),
+        lambda status: status == 1,
         what="the schedules resumed",
     )
 

@@ -57,8 +57,7 @@ async def calendar_entry(
 
 
 def _schedules(cloud: Cloud, device_id: str) -> list[dict[str, Any]]:
-    now = cloud.sim.now()
-    return [schedule.to_api(now) for schedule in cloud.sim.device(device_id).schedules]
+    return cloud.sim.device(device_id).schedules_to_api(cloud.sim.now())
 
 
 def _schedule_writes(cloud: Cloud) -> int:
@@ -152,7 +151,7 @@ async def test_deleting_the_next_run_skips_it(
         }
     )
     assert (await ws.receive_json())["success"]
-    assert [item["skipNext"] for item in _schedules(cloud, PATIO_ID)] == [False, True]
+    assert [item["is_skip"] for item in _schedules(cloud, PATIO_ID)] == [False, True]
     starts = [
         start
         for start, _, uid, _ in _brief(await _events(hass, hass_client, PATIO_ID))

@@ -22,6 +22,7 @@ from homeassistant.const import (
     STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -135,7 +136,7 @@ async def test_skip_next_button_skips_the_upcoming_schedule(
     )
 
     evening = next(s for s in cloud.sim.device(PATIO_ID).schedules if s.hour == 19)
-    assert evening.skip_next(cloud.sim.now())
+    assert evening.skip_count == 1
     # Thursday 07:30 PDT comes next.
     assert hass.states.get(next_mist).state == "2026-07-02T14:30:00+00:00"
 
@@ -150,26 +151,27 @@ async def test_skip_without_enabled_schedule_is_a_validation_error(
     assert err.value.translation_key == "no_upcoming_schedule"
 
 
-async def test_schedules_switch_toggles_all_schedules(
+async def test_schedules_switch_is_the_master_switch(
     hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
 ) -> None:
-    """The schedules switch disables and enables every schedule of the device."""
+    """The schedules switch flips the device's master switch, no schedule's own."""
     switch = entity_id_of(hass, "switch", PATIO_ID, "schedules")
+    enabled = entity_id_of(hass, "sensor", PATIO_ID, "enabled_schedules")
+    next_mist = entity_id_of(hass, "sensor", PATIO_ID, "next_mist")
     assert hass.states.get(switch).state == STATE_ON
 
     await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_OFF, switch)
-    assert all(s.status == 0 for s in cloud.sim.device(PATIO_ID).schedules)
+    device = cloud.sim.device(PATIO_ID)
+    assert device.schedule_switch_status == 0
+    assert all(s.status == 1 for s in device.schedules)
     assert hass.states.get(switch).state == STATE_OFF
-    assert (
-        hass.states.get(
-            entity_id_of(hass, "sensor", PATIO_ID, "enabled_schedules")
-        ).state
-        == "0"
-    )
+    assert hass.states.get(enabled).state == "2"
+    assert hass.states.get(next_mist).state == STATE_UNKNOWN
 
     await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, switch)
-    assert all(s.status == 1 for s in cloud.sim.device(PATIO_ID).schedules)
+    assert cloud.sim.device(PATIO_ID).schedule_switch_status == 1
     assert hass.states.get(switch).state == STATE_ON
+    assert hass.states.get(next_mist).state != STATE_UNKNOWN
 
 
 @pytest.mark.parametrize(
@@ -190,11 +192,12 @@ async def test_weather_pause_switches_write_the_config(
     """Each weather switch writes its field of the device configuration."""
     switch = entity_id_of(hass, "switch", PATIO_ID, key)
     await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, switch)
-    assert getattr(cloud.sim.device(PATIO_ID), attribute) is True
+    # The app's model: flags are 0/1 integers.
+    assert getattr(cloud.sim.device(PATIO_ID), attribute) == 1
     assert hass.states.get(switch).state == STATE_ON
 
     await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_OFF, switch)
-    assert getattr(cloud.sim.device(PATIO_ID), attribute) is False
+    assert getattr(cloud.sim.device(PATIO_ID), attribute) == 0
     assert hass.states.get(switch).state == STATE_OFF
 
 
@@ -226,7 +229,7 @@ async def test_an_edit_rereads_only_that_device(
     cloud: Cloud,
     init_integration: MockConfigEntry,
 ) -> None:
-    """An edit costs its write plus that device's schedules and configuration."""
+    """An edit costs a fresh read and its write; the write's answer is shown."""
     number = entity_id_of(hass, "number", PATIO_ID, "mist_duration")
     cloud.sim.reset_counts()
     await _call(hass, NUMBER_DOMAIN, SERVICE_SET_VALUE, number, **{ATTR_VALUE: 90})
@@ -234,9 +237,9 @@ async def test_an_edit_rereads_only_that_device(
     counts = cloud.sim.request_counts
     assert "GET /v1/devices" not in counts
     assert "GET /v1/devices/{device_id}" not in counts
-    assert counts["GET /v1/devices/{device_id}/schedules"] == 1
     assert counts["GET /v1/devices/{device_id}/configs"] == 1
-    assert sum(counts.values()) == 3
+    assert counts["PUT /v1/devices/{device_id}/configs"] == 1
+    assert sum(counts.values()) == 2
     assert float(hass.states.get(number).state) == 90
 
 

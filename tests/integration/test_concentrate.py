@@ -71,22 +71,23 @@ async def test_a_product_the_list_lacks_stays_selectable(
     assert state.attributes[ATTR_OPTIONS] == [*PRODUCTS, "Old Citronella Mix"]
 
 
-async def test_concentration_number_writes_the_configuration(
+async def test_mix_ratio_number_writes_the_configuration(
     hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
 ) -> None:
-    """The concentration reaches the cloud and shows at once."""
+    """The mix ratio (N : 1, a whole number) reaches the cloud and shows at once."""
     entity_id = entity_id_of(hass, NUMBER_DOMAIN, PATIO_ID, "concentration")
-    assert float(hass.states.get(entity_id).state) == 5
+    assert float(hass.states.get(entity_id).state) == 100
+    assert "unit_of_measurement" not in hass.states.get(entity_id).attributes
 
     await hass.services.async_call(
         NUMBER_DOMAIN,
         SERVICE_SET_VALUE,
-        {ATTR_ENTITY_ID: entity_id, ATTR_VALUE: 7.5},
+        {ATTR_ENTITY_ID: entity_id, ATTR_VALUE: 150},
         blocking=True,
     )
 
-    assert cloud.sim.device(PATIO_ID).liquid_concentration == 7.5
-    assert float(hass.states.get(entity_id).state) == 7.5
+    assert cloud.sim.device(PATIO_ID).liquid_concentration == 150
+    assert float(hass.states.get(entity_id).state) == 150
 
 
 async def test_write_failure_is_translated(

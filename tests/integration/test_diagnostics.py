@@ -62,6 +62,10 @@ async def entry(
     patio = cloud.sim.device(PATIO_ID)
     patio.latest_spraying_end = LAST_SPRAY_END
     patio.latest_spraying_duration = 45
+    # The schedules were made before the clock was frozen.
+    for device in cloud.sim.devices:
+        for schedule in device.schedules:
+            schedule.updated_at = LAST_SPRAY_END
     config_entry = make_entry(cloud)
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)

@@ -152,6 +152,7 @@ async def test_add_and_remove_schedule(
         "id": schedule_id,
         "time": "19:45",
         "duration": 40,
+        "skip_next": False,
         # The action's own day names, in the cloud's order (Sunday first).
         "weekdays": ["sun", "sat"],
         "enabled": True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+import logging
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.homeassistant import (
@@ -269,32 +270,44 @@ async def test_no_install_on_an_offline_device(
     assert OTA_UPDATE not in cloud.sim.request_counts
 
 
-async def test_failed_check_on_request_is_logged_and_keeps_the_offer(
+async def test_failed_check_on_request_is_logged_once_and_keeps_the_offer(
     hass: HomeAssistant,
     cloud: Cloud,
     firmware: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A check the user asked for and the cloud did not answer: one line, no traceback."""
+    """A check the user asked for and the cloud did not answer: one warning, no traceback.
+
+    The entity is unavailable meanwhile; the offer it knew shows again once
+    the check answers.
+    """
     cloud.sim.offer_firmware(PATIO_ID, NEW_FIRMWARE)
     await _check_now(hass, firmware)
     cloud.sim.faults.update({"http_status": 503, "paths": ["/otaCheck"]})
     caplog.clear()
 
     await _check_now(hass, firmware)
+    await _check_now(hass, firmware)
 
-    assert f"Firmware check of {PATIO_ID} failed" in caplog.text
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1
+    assert "firmware check (otaCheck)" in warnings[0]
+    assert "HTTP 503" in warnings[0]
     assert "Traceback" not in caplog.text
+    assert hass.states.get(firmware).state == STATE_UNAVAILABLE
+
+    cloud.sim.reset_faults()
+    await _check_now(hass, firmware)
     assert hass.states.get(firmware).attributes[ATTR_LATEST_VERSION] == NEW_FIRMWARE
 
 
-async def test_scheduled_check_failing_for_one_device_keeps_its_offer(
+async def test_scheduled_check_failing_for_one_device_touches_only_it(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     cloud: Cloud,
     firmware: str,
 ) -> None:
-    """One device's unanswered check keeps its known offer; the other is updated."""
+    """One device's unanswered check: its firmware unavailable, its offer kept."""
     cloud.sim.offer_firmware(PATIO_ID, NEW_FIRMWARE)
     await _check_now(hass, firmware)
     cloud.sim.offer_firmware(GARDEN_ID, "2.0.0")
@@ -304,22 +317,37 @@ async def test_scheduled_check_failing_for_one_device_keeps_its_offer(
 
     garden = entity_id_of(hass, UPDATE_DOMAIN, GARDEN_ID, "firmware")
     assert hass.states.get(garden).attributes[ATTR_LATEST_VERSION] == "2.0.0"
+    assert hass.states.get(firmware).state == STATE_UNAVAILABLE
+    temperature = entity_id_of(hass, "sensor", PATIO_ID, "temperature")
+    assert hass.states.get(temperature).state != STATE_UNAVAILABLE
+
+    cloud.sim.reset_faults()
+    await advance(hass, freezer, FIRMWARE_CHECK_INTERVAL)
     assert hass.states.get(firmware).attributes[ATTR_LATEST_VERSION] == NEW_FIRMWARE
 
 
-async def test_no_answer_to_any_check_leaves_the_latest_version_unknown(
-    hass: HomeAssistant, cloud: Cloud, config_entry: MockConfigEntry
+async def test_no_answer_to_any_check_leaves_the_devices_alone(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Without any answer the entity claims no version rather than a wrong one."""
-    cloud.sim.faults.update({"http_status": 503, "paths": ["/otaCheck"]})
+    """otaCheck failing for every device: only the Firmware entities are unavailable.
+
+    Nothing says the devices could not be updated: they were.
+    """
+    cloud.sim.faults.update({"http_status": 404, "paths": ["/otaCheck"]})
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
     state = hass.states.get(entity_id_of(hass, UPDATE_DOMAIN, PATIO_ID, "firmware"))
-    assert state.attributes[ATTR_LATEST_VERSION] is None
-    assert state.attributes[ATTR_INSTALLED_VERSION] == "1.2.3"
-    assert not config_entry.runtime_data.firmware.last_update_success
+    assert state.state == STATE_UNAVAILABLE
+    temperature = entity_id_of(hass, "sensor", PATIO_ID, "temperature")
+    assert hass.states.get(temperature).state != STATE_UNAVAILABLE
+    assert "HTTP 404" in caplog.text
+    assert "Could not update" not in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_rate_limited_check_keeps_the_offers(

@@ -57,12 +57,17 @@ class Api:
         path: str,
         *,
         json_body: Any = None,
+        form: dict[str, str] | None = None,
         raw: str | None = None,
         params: dict[str, str] | None = None,
         token: Any = _LAST,
         headers: dict[str, str] | None = None,
     ) -> Reply:
-        """Send one request and return the answer."""
+        """Send one request and return the answer.
+
+        The body is ``json_body`` (JSON), ``form`` (form fields) or ``raw``
+        (text, sent as JSON unless ``headers`` name another Content-Type).
+        """
         all_headers = dict(headers or {})
         chosen = self.token if token is _LAST else token
         if chosen is not None:
@@ -71,6 +76,9 @@ class Api:
         if raw is not None:
             kwargs["data"] = raw
             all_headers.setdefault("Content-Type", "application/json")
+        elif form is not None:
+            # aiohttp sends a dict as application/x-www-form-urlencoded.
+            kwargs["data"] = form
         elif json_body is not None:
             kwargs["json"] = json_body
         async with self.session.request(method, self.sim.url + path, **kwargs) as resp:

@@ -38,7 +38,9 @@ async def test_state_lists_accounts_devices_and_settings(
     assert devices[0]["spraying"] is True
     assert devices[0]["runStatus"] == 1
     assert devices[0]["configs"]["deviceId"] == device_ids[0]
+    assert devices[0]["scheduleSwitchStatus"] == 1
     assert devices[0]["schedules"] == []
+    assert devices[0]["sprayRecordCount"] == 0
     assert devices[0]["logCount"] == 1
 
 
@@ -251,25 +253,23 @@ async def test_patch_device_errors(api: Api, device_ids: list[str]) -> None:
 
 
 async def test_config(api: Api, moogo_simulator: MoogoSimulator) -> None:
-    reply = await api.post(
-        "/_admin/config",
-        json_body={
-            "reaction_delay": 1.5,
-            "token_ttl": 60,
-            "lockout_after": 3,
-            "lockout_seconds": 10,
-            "firmware_install_seconds": 2.5,
-        },
-        token=None,
-    )
-
-    assert reply.body == {
+    settings = {
         "reaction_delay": 1.5,
         "token_ttl": 60,
         "lockout_after": 3,
         "lockout_seconds": 10,
         "firmware_install_seconds": 2.5,
+        "page_size_limit": 2,
+        "config_writes_replace": True,
     }
+
+    reply = await api.post("/_admin/config", json_body=settings, token=None)
+
+    assert reply.body == settings
+    assert (moogo_simulator.page_size_limit, moogo_simulator.config_writes_replace) == (
+        2,
+        True,
+    )
     assert moogo_simulator.reaction_delay == 1.5
     assert moogo_simulator.settings() == reply.body
     login = await api.post(
@@ -278,6 +278,11 @@ async def test_config(api: Api, moogo_simulator: MoogoSimulator) -> None:
         token=None,
     )
     assert login.data["ttl"] == 60
+    lifted = await api.post(
+        "/_admin/config", json_body={"page_size_limit": None}, token=None
+    )
+    assert lifted.body["page_size_limit"] is None
+    assert lifted.body["config_writes_replace"] is True  # left as it was
 
 
 @pytest.mark.parametrize(
@@ -288,6 +293,11 @@ async def test_config(api: Api, moogo_simulator: MoogoSimulator) -> None:
         {"reaction_delay": "0"},
         {"reaction_delay": True},
         {"token_ttl": 1.5},
+        {"page_size_limit": 0},
+        {"page_size_limit": "2"},
+        {"page_size_limit": 1.5},
+        {"config_writes_replace": 1},
+        {"config_writes_replace": None},
     ],
 )
 async def test_config_errors(
@@ -297,3 +307,83 @@ async def test_config_errors(
 
     assert reply.status == 400
     assert moogo_simulator.reaction_delay == 0
+    assert moogo_simulator.settings()["page_size_limit"] is None
+    assert moogo_simulator.settings()["config_writes_replace"] is False
+
+
+async def test_patch_the_master_schedule_switch(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
+) -> None:
+    moogo_simulator.add_schedule(device_ids[0], hour=6, minute=0, duration=60)
+
+    reply = await api.post(
+        f"/_admin/devices/{device_ids[0]}",
+        json_body={"schedule_switch_status": 0},
+        token=None,
+    )
+    bad = await api.post(
+        f"/_admin/devices/{device_ids[0]}",
+        json_body={"schedule_switch_status": True},
+        token=None,
+    )
+
+    assert reply.body["scheduleSwitchStatus"] == 0
+    assert reply.body["schedules"][0]["status"] == 1
+    assert reply.body["schedules"][0]["nextSprayingTime"] is None
+    assert bad.status == 400
+    assert moogo_simulator.device(device_ids[0]).schedule_switch_status == 0
+
+
+async def test_skip_a_schedule_as_the_app_would(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
+) -> None:
+    schedule = moogo_simulator.add_schedule(
+        device_ids[0], hour=6, minute=0, duration=60
+    )
+    base = f"/_admin/devices/{device_ids[0]}/schedules"
+
+    reply = await api.post(f"{base}/{schedule.schedule_id}/skip", token=None)
+    unknown_schedule = await api.post(f"{base}/S999/skip", token=None)
+    unknown_device = await api.post(
+        f"/_admin/devices/MGNONE/schedules/{schedule.schedule_id}/skip", token=None
+    )
+
+    (item,) = reply.body["schedules"]
+    assert (item["is_skip"], item["skipCount"]) == (True, 1)
+    assert schedule.skip_count == 1
+    assert unknown_schedule.status == 404
+    assert "S999" in unknown_schedule.body["error"]
+    assert unknown_device.status == 404
+
+
+async def test_seed_the_spray_history(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
+) -> None:
+    path = f"/_admin/devices/{device_ids[0]}/spray-records"
+
+    reply = await api.post(
+        path, json_body={"ended_at": 1_780_000_000.5, "seconds": 75}, token=None
+    )
+    bad = await api.post(path, json_body={"ended_at": "yesterday"}, token=None)
+    unknown = await api.post(
+        "/_admin/devices/MGNONE/spray-records",
+        json_body={"ended_at": 1, "seconds": 1},
+        token=None,
+    )
+
+    assert reply.body["sprayRecordCount"] == 1
+    assert reply.body["latestSprayingDuration"] == 75
+    assert (bad.status, unknown.status) == (400, 404)
+    await api.login()
+    history = (await api.get(f"/v1/devices/{device_ids[0]}/logs")).data
+    assert history["items"] == [{"id": 1, "createdAt": 1_780_000_000, "seconds": 75}]
+
+
+async def test_history_and_switch_are_not_patchable_as_fields(
+    api: Api, device_ids: list[str]
+) -> None:
+    reply = await api.post(
+        f"/_admin/devices/{device_ids[0]}", json_body={"spray_records": []}, token=None
+    )
+
+    assert reply.status == 400

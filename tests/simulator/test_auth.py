@@ -32,7 +32,8 @@ async def test_login_returns_token_identity_and_ttl(
     assert reply.status == 200
     assert reply.body["code"] == 0
     data = reply.data
-    assert set(data) == {"token", "userId", "email", "ttl"}
+    assert set(data) == {"token", "userId", "email", "nickname", "ttl"}
+    assert data["nickname"] == "user"
     assert re.fullmatch(r"[0-9a-f]{48}", data["token"])
     assert data["userId"] == moogo_simulator.account(TEST_EMAIL).user_id
     assert data["email"] == TEST_EMAIL
@@ -82,6 +83,8 @@ async def test_wrong_credentials_answer_10104_with_http_200(
         '{"email": 5, "password": "x"}',
         '{"email": "  ", "password": "x"}',
         '{"email": "user@example.com", "password": "correct-horse", "keep": "yes"}',
+        '{"email": "user@example.com", "password": "correct-horse", "keep": "true"}',
+        "",
     ],
 )
 async def test_malformed_login_bodies_answer_400(api: Api, body: str) -> None:

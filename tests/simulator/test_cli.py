@@ -146,11 +146,26 @@ def test_create_simulator_applies_flags() -> None:
     assert sim.auth.token_ttl == 120
     assert sim.reaction_delay == 4
     assert (args.host, args.port) == ("127.0.0.1", 8089)
+    # The demo's three devices span two pages unless told otherwise.
+    assert sim.page_size_limit == 2
+
+
+def test_page_size_limit_flag() -> None:
+    uncapped = create_simulator(parse_args(["--page-size-limit", "0"]))
+    wider = create_simulator(parse_args(["--page-size-limit", "50"]))
+
+    assert (uncapped.page_size_limit, wider.page_size_limit) == (None, 50)
 
 
 @pytest.mark.parametrize(
     "argv",
-    [["--error-rate", "2"], ["--latency", "-1"], ["--devices", "-3"], ["--port", "x"]],
+    [
+        ["--error-rate", "2"],
+        ["--latency", "-1"],
+        ["--devices", "-3"],
+        ["--port", "x"],
+        ["--page-size-limit", "-1"],
+    ],
 )
 def test_bad_flags_exit_with_usage_error(
     argv: list[str], capsys: pytest.CaptureFixture[str]

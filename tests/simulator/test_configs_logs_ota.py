@@ -1,6 +1,8 @@
-"""Device configuration, logs with pagination, firmware updates, public data."""
+"""Device configuration, firmware updates and the public data."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -13,15 +15,31 @@ CONFIG_KEYS = {
     "id",
     "deviceId",
     "userId",
-    "stopTemperature",
+    "liquidName",
+    "liquidConcentration",
+    "sprayingSeconds",
     "stopRainy",
     "stopSnow",
     "stopWindstorm",
-    "liquidName",
-    "liquidConcentration",
+    "stopTemperature",
     "timeZone",
-    "sprayingSeconds",
+    "syncStatus",
 }
+#: What every configuration starts as (and a replacing write resets to).
+FACTORY = {
+    "liquidName": "Moogo Mosquito Concentrate",
+    "liquidConcentration": 100,
+    "sprayingSeconds": 60,
+    "stopRainy": 1,
+    "stopSnow": 1,
+    "stopWindstorm": 0,
+    "stopTemperature": 10,
+    "timeZone": "America/Los_Angeles",
+}
+
+
+def _configs(device_id: str) -> str:
+    return f"/v1/devices/{device_id}/configs"
 
 
 async def test_configs_shape(
@@ -29,141 +47,226 @@ async def test_configs_shape(
 ) -> None:
     await api.login()
 
-    reply = await api.get(f"/v1/devices/{device_ids[0]}/configs")
+    reply = await api.get(_configs(device_ids[0]))
 
     assert reply.code == 0
+    assert reply.data == {
+        "id": f"CFG{device_ids[0]}",
+        "deviceId": device_ids[0],
+        "userId": moogo_simulator.account(TEST_EMAIL).user_id,
+        **FACTORY,
+        "syncStatus": True,
+    }
     assert set(reply.data) == CONFIG_KEYS
-    assert reply.data["deviceId"] == device_ids[0]
-    assert reply.data["userId"] == moogo_simulator.account(TEST_EMAIL).user_id
-    assert reply.data["timeZone"] == "America/Los_Angeles"
-    assert reply.data["sprayingSeconds"] == 60
-    assert isinstance(reply.data["id"], str)
 
 
 async def test_configs_update_every_writable_field(
-    api: Api, device_ids: list[str]
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
 ) -> None:
     await api.login()
     changes = {
         "stopTemperature": 12.5,
-        "stopRainy": False,
+        "stopRainy": 0,
         "stopSnow": False,
         "stopWindstorm": True,
         "liquidName": "Water Only",
-        "liquidConcentration": 0,
+        "liquidConcentration": 250,
         "timeZone": "Europe/Paris",
         "sprayingSeconds": 90,
     }
 
-    reply = await api.put(f"/v1/devices/{device_ids[0]}/configs", json_body=changes)
+    reply = await api.put(_configs(device_ids[0]), json_body=changes)
 
+    expected = {**changes, "stopSnow": 0, "stopWindstorm": 1}  # flags as ints
     assert reply.code == 0
-    assert {key: reply.data[key] for key in changes} == changes
-    again = (await api.get(f"/v1/devices/{device_ids[0]}/configs")).data
-    assert {key: again[key] for key in changes} == changes
+    assert {key: reply.data[key] for key in changes} == expected
+    again = (await api.get(_configs(device_ids[0]))).data
+    assert {key: again[key] for key in changes} == expected
     detail = (await api.get(f"/v1/devices/{device_ids[0]}")).data
-    assert detail["liquidConcentration"] == 0
+    assert detail["liquidConcentration"] == 250
+    device = moogo_simulator.device(device_ids[0])
+    assert (device.stop_snow, device.stop_windstorm) == (0, 1)
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"id": "CFG1"},
-        {"deviceId": "MG1"},
-        {"userId": "1", "sprayingSeconds": 30},
-        {"colour": "blue"},
-        {"timeZone": "PST8PDT,M3.2.0,M11.1.0"},
-        {"timeZone": "Not/AZone"},
-        {"timeZone": "../../etc/passwd"},
-        {"timeZone": 1},
-        {"stopTemperature": True},
-        {"stopTemperature": 99},
-        {"stopRainy": "yes"},
-        {"sprayingSeconds": 0},
-        {"sprayingSeconds": 1.5},
-        {"liquidName": ""},
-        {"liquidConcentration": -1},
-    ],
-)
-async def test_invalid_configs_answer_400_and_change_nothing(
-    api: Api,
-    moogo_simulator: MoogoSimulator,
-    device_ids: list[str],
-    body: dict[str, object],
+async def test_the_whole_configuration_as_read_can_be_written_back(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
+) -> None:
+    """The app's way: copy what was read, change one value, send it all back."""
+    await api.login()
+    read = (await api.get(_configs(device_ids[0]))).data
+    body = {key: value for key, value in read.items() if key != "syncStatus"}
+
+    reply = await api.put(_configs(device_ids[0]), json_body={**body, "stopSnow": 0})
+
+    assert reply.code == 0, reply.text
+    assert reply.data == {**read, "stopSnow": 0}
+
+
+async def test_identifiers_are_accepted_and_ignored(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
 ) -> None:
     await api.login()
-    before = (await api.get(f"/v1/devices/{device_ids[0]}/configs")).data
+    before = (await api.get(_configs(device_ids[0]))).data
 
-    reply = await api.put(f"/v1/devices/{device_ids[0]}/configs", json_body=body)
-
-    assert (reply.status, reply.code) == (400, 400)
-    assert (await api.get(f"/v1/devices/{device_ids[0]}/configs")).data == before
-
-
-async def test_logs_paginate_newest_first(
-    clocked_api: Api, clocked_sim: MoogoSimulator, clock: FakeClock, clocked_device: str
-) -> None:
-    device = clocked_sim.device(clocked_device)
-    for number in range(25):
-        device.add_log(clock() + number, "start", f"event {number}")
-    await clocked_api.login()
-    path = f"/v1/devices/{clocked_device}/logs"
-
-    first = (await clocked_api.get(path, params={"page": "1", "pageSize": "10"})).data
-    third = (await clocked_api.get(path, params={"page": "3", "pageSize": "10"})).data
-    beyond = (await clocked_api.get(path, params={"page": "4", "pageSize": "10"})).data
-    default = (await clocked_api.get(path)).data
-
-    assert first["total"] == 25
-    assert [item["details"] for item in first["items"]] == [
-        f"event {number}" for number in range(24, 14, -1)
-    ]
-    assert first["items"][0] == {
-        "timestamp": int(clock() + 24),
-        "event": "start",
-        "details": "event 24",
-    }
-    assert [item["details"] for item in third["items"]] == [
-        f"event {number}" for number in range(4, -1, -1)
-    ]
-    assert beyond["items"] == []
-    assert (default["page"], default["pageSize"], len(default["items"])) == (1, 20, 20)
-
-
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"pageSize": "101"},
-        {"pageSize": "0"},
-        {"page": "0"},
-        {"page": "x"},
-    ],
-)
-async def test_bad_pagination_answers_400(
-    api: Api, device_ids: list[str], params: dict[str, str]
-) -> None:
-    await api.login()
-
-    reply = await api.get(f"/v1/devices/{device_ids[0]}/logs", params=params)
-
-    assert (reply.status, reply.code) == (400, 400)
-
-
-async def test_page_size_100_is_allowed(api: Api, device_ids: list[str]) -> None:
-    await api.login()
-
-    reply = await api.get(
-        f"/v1/devices/{device_ids[0]}/logs", params={"pageSize": "100"}
+    reply = await api.put(
+        _configs(device_ids[0]),
+        json_body={"id": "CFG-OTHER", "deviceId": "MGOTHER", "userId": 7},
     )
 
+    assert reply.code == 0, reply.text
+    assert reply.data == before
+
+
+async def test_an_integral_stop_temperature_reads_as_the_apps_int(
+    api: Api, device_ids: list[str]
+) -> None:
+    await api.login()
+
+    reply = await api.put(_configs(device_ids[0]), json_body={"stopTemperature": 8.0})
+
+    assert reply.data["stopTemperature"] == 8
+    assert isinstance(reply.data["stopTemperature"], int)
+
+
+async def test_the_apps_first_setup_body_is_accepted(
+    api: Api, device_ids: list[str]
+) -> None:
+    await api.login()
+    body = {"sprayingSeconds": 45, "liquidName": "Water Only", "liquidConcentration": 1}
+
+    reply = await api.put(_configs(device_ids[0]), json_body=body)
+
     assert reply.code == 0
-    assert reply.data["pageSize"] == 100
+    assert {key: reply.data[key] for key in body} == body
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"syncStatus": True}, "syncStatus"),
+        ({"colour": "blue", "sprayingSeconds": 30}, "colour"),
+        ({"mixRatio": 20}, "mixRatio"),
+        ({"timeZone": "PST8PDT,M3.2.0,M11.1.0"}, "timeZone"),
+        ({"timeZone": "Not/AZone"}, "timeZone"),
+        ({"timeZone": "../../etc/passwd"}, "timeZone"),
+        ({"timeZone": 1}, "timeZone"),
+        ({"stopTemperature": True}, "stopTemperature"),
+        ({"stopTemperature": 99}, "stopTemperature"),
+        ({"stopTemperature": "12"}, "stopTemperature"),
+        ({"stopRainy": "yes"}, "stopRainy"),
+        ({"stopRainy": 2}, "stopRainy"),
+        ({"stopSnow": 1.0}, "stopSnow"),
+        ({"sprayingSeconds": 0}, "sprayingSeconds"),
+        ({"sprayingSeconds": 1.5}, "sprayingSeconds"),
+        ({"liquidName": ""}, "liquidName"),
+        ({"liquidConcentration": 0}, "liquidConcentration"),
+        ({"liquidConcentration": 1000}, "liquidConcentration"),
+        ({"liquidConcentration": 12.5}, "liquidConcentration"),
+        ({"liquidConcentration": True}, "liquidConcentration"),
+        ({"liquidConcentration": "50"}, "liquidConcentration"),
+    ],
+)
+async def test_invalid_configs_answer_400_naming_the_field_and_change_nothing(
+    api: Api, device_ids: list[str], body: dict[str, object], named: str
+) -> None:
+    await api.login()
+    before = (await api.get(_configs(device_ids[0]))).data
+
+    reply = await api.put(_configs(device_ids[0]), json_body=body)
+
+    assert (reply.status, reply.code) == (400, 400)
+    assert named in reply.body["message"]
+    assert (await api.get(_configs(device_ids[0]))).data == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "headers"),
+    [
+        ({"form": {"sprayingSeconds": "30"}}, None),
+        ({"raw": ""}, None),
+        ({"raw": "{broken"}, None),
+        ({"raw": '{"sprayingSeconds": 30}'}, {"Content-Type": "text/plain"}),
+    ],
+)
+async def test_configs_take_a_json_body_only(
+    api: Api,
+    device_ids: list[str],
+    kwargs: dict[str, Any],
+    headers: dict[str, str] | None,
+) -> None:
+    await api.login()
+
+    reply = await api.put(_configs(device_ids[0]), headers=headers, **kwargs)
+
+    assert (reply.status, reply.code) == (400, 400)
+    assert (await api.get(_configs(device_ids[0]))).data["sprayingSeconds"] == 60
+
+
+async def test_a_partial_write_keeps_the_rest_by_default(
+    api: Api, device_ids: list[str]
+) -> None:
+    await api.login()
+    await api.put(
+        _configs(device_ids[0]),
+        json_body={"timeZone": "Europe/Berlin", "stopWindstorm": 1},
+    )
+
+    reply = await api.put(_configs(device_ids[0]), json_body={"stopTemperature": 14})
+
+    assert reply.data["stopTemperature"] == 14
+    assert (reply.data["timeZone"], reply.data["stopWindstorm"]) == ("Europe/Berlin", 1)
+
+
+async def test_a_replacing_cloud_resets_what_a_write_leaves_out(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
+) -> None:
+    await api.login()
+    everything = {
+        "liquidName": "Water Only",
+        "liquidConcentration": 40,
+        "sprayingSeconds": 90,
+        "stopRainy": 0,
+        "stopSnow": 0,
+        "stopWindstorm": 1,
+        "stopTemperature": 5,
+        "timeZone": "Europe/Berlin",
+    }
+    await api.put(_configs(device_ids[0]), json_body=everything)
+    moogo_simulator.configure(config_writes_replace=True)
+
+    whole = await api.put(_configs(device_ids[0]), json_body=everything)
+    partial = await api.put(_configs(device_ids[0]), json_body={"stopTemperature": 14})
+
+    assert {key: whole.data[key] for key in everything} == everything
+    assert partial.data == {
+        **whole.data,
+        **FACTORY,
+        "stopTemperature": 14,
+    }
+    assert partial.data["id"] == f"CFG{device_ids[0]}"
+    detail = (await api.get(f"/v1/devices/{device_ids[0]}")).data
+    assert detail["liquidConcentration"] == 100
+
+
+async def test_a_refused_write_changes_nothing_on_a_replacing_cloud(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
+) -> None:
+    await api.login()
+    await api.put(_configs(device_ids[0]), json_body={"sprayingSeconds": 90})
+    moogo_simulator.configure(config_writes_replace=True)
+
+    refused = await api.put(
+        _configs(device_ids[0]), json_body={"timeZone": "Not/AZone"}
+    )
+
+    assert refused.code == 400
+    assert moogo_simulator.device(device_ids[0]).spraying_seconds == 90
 
 
 async def test_ota_when_up_to_date(api: Api, device_ids: list[str]) -> None:
     await api.login()
 
-    check = await api.post(f"/v1/devices/{device_ids[0]}/otaCheck", json_body={})
+    check = await api.post(f"/v1/devices/{device_ids[0]}/otaCheck")  # the app
     update = await api.post(f"/v1/devices/{device_ids[0]}/otaUpdate", json_body={})
 
     assert check.data == {"available": False, "version": "1.2.3", "url": ""}
@@ -189,9 +292,27 @@ async def test_ota_update_installs_the_offered_firmware(
     assert update.data == {"updating": True, "version": "2.0.0"}
     assert (await api.get(base)).data["firmware"] == "2.0.0"
     assert after.data["available"] is False
-    logs = (await api.get(f"{base}/logs")).data["items"]
-    assert logs[0]["event"] == "ota_update"
-    assert logs[0]["details"] == "firmware 1.2.3 -> 2.0.0"
+    (entry,) = moogo_simulator.device(device_ids[0]).logs
+    assert (entry.event, entry.details) == ("ota_update", "firmware 1.2.3 -> 2.0.0")
+
+
+@pytest.mark.parametrize("action", ["otaCheck", "otaUpdate"])
+async def test_firmware_calls_take_no_fields(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str], action: str
+) -> None:
+    moogo_simulator.offer_firmware(device_ids[0], "2.0.0")
+    await api.login()
+
+    with_field = await api.post(
+        f"/v1/devices/{device_ids[0]}/{action}", json_body={"version": "2.0.0"}
+    )
+    as_form = await api.post(
+        f"/v1/devices/{device_ids[0]}/{action}", form={"version": "2.0.0"}
+    )
+
+    assert (with_field.status, with_field.code) == (400, 400)
+    assert (as_form.status, as_form.code) == (400, 400)
+    assert moogo_simulator.device(device_ids[0]).firmware == "1.2.3"
 
 
 async def test_ota_update_needs_an_online_device(
@@ -229,10 +350,8 @@ async def test_firmware_install_takes_the_device_offline_for_a_while(
     assert (during["onlineStatus"], during["firmware"]) == (0, "1.2.3")
     assert refused.code == 10201
     assert (after["onlineStatus"], after["firmware"]) == (1, "2.0.0")
-    events = [
-        item["event"] for item in (await clocked_api.get(f"{base}/logs")).data["items"]
-    ]
-    assert events[:3] == ["online", "offline", "ota_update"]
+    events = [entry.event for entry in clocked_sim.device(clocked_device).logs]
+    assert events == ["ota_update", "offline", "online"]
 
 
 async def test_admin_offers_firmware(

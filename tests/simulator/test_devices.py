@@ -69,7 +69,7 @@ async def test_device_detail_fields(api: Api, device_ids: list[str]) -> None:
         "humidity": 55,
         "liquid_level": 1,
         "water_level": 1,
-        "liquidConcentration": 5,
+        "liquidConcentration": 100,
         "mixRatio": 10,
         "latestSprayingDuration": None,
         "latestSprayingEnd": None,
@@ -134,59 +134,80 @@ async def test_unknown_device_is_404(api: Api) -> None:
     assert reply.code == 404
 
 
-async def test_rename_and_mix_ratio(
+async def test_rename_at_the_apps_path(
     api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
 ) -> None:
     await api.login()
 
     reply = await api.put(
-        f"/v1/devices/{device_ids[0]}", json_body={"deviceName": "Deck", "mixRatio": 20}
+        f"/v1/devices/{device_ids[0]}/update", json_body={"deviceName": "Deck"}
     )
 
     assert reply.code == 0
     assert reply.data["deviceName"] == "Deck"
-    assert reply.data["mixRatio"] == 20
+    assert reply.data["mixRatio"] == 10  # the rest of the detail as it was
     assert moogo_simulator.device(device_ids[0]).name == "Deck"
     listed = (await api.get("/v1/devices")).data["items"]
     assert listed[0]["deviceName"] == "Deck"
 
 
-async def test_rename_only(
+async def test_a_rename_without_a_name_changes_nothing(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
+) -> None:
+    await api.login()
+
+    reply = await api.put(f"/v1/devices/{device_ids[0]}/update", json_body={})
+
+    assert (reply.code, reply.data["deviceName"]) == (0, "Front Yard")
+    assert moogo_simulator.device(device_ids[0]).name == "Front Yard"
+
+
+async def test_the_old_rename_path_is_gone(
     api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
 ) -> None:
     await api.login()
 
     reply = await api.put(
-        f"/v1/devices/{device_ids[1]}", json_body={"deviceName": "Side"}
+        f"/v1/devices/{device_ids[0]}", json_body={"deviceName": "Deck"}
     )
 
-    assert reply.data["deviceName"] == "Side"
-    assert reply.data["mixRatio"] == 10
+    assert (reply.status, reply.code, reply.data) == (405, 405, None)
+    assert moogo_simulator.device(device_ids[0]).name == "Front Yard"
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "content_type"),
     [
-        '{"deviceName": ""}',
-        '{"deviceName": 5}',
-        '{"deviceName": "' + "x" * 65 + '"}',
-        '{"mixRatio": true}',
-        '{"mixRatio": 0}',
-        '{"mixRatio": 101}',
-        '{"firmware": "9.9.9"}',
-        "{broken",
+        ('{"deviceName": ""}', "application/json"),
+        ('{"deviceName": 5}', "application/json"),
+        ('{"deviceName": "' + "x" * 65 + '"}', "application/json"),
+        ('{"deviceName": "Deck", "mixRatio": 20}', "application/json"),
+        ('{"firmware": "9.9.9"}', "application/json"),
+        ("{broken", "application/json"),
+        ("[]", "application/json"),
+        ("", "application/json"),
+        ("deviceName=Deck", "application/x-www-form-urlencoded"),
+        ('{"deviceName": "Deck"}', "text/plain"),
     ],
 )
-async def test_invalid_device_updates_answer_400(
-    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str], body: str
+async def test_invalid_renames_answer_400(
+    api: Api,
+    moogo_simulator: MoogoSimulator,
+    device_ids: list[str],
+    body: str,
+    content_type: str,
 ) -> None:
     await api.login()
 
-    reply = await api.put(f"/v1/devices/{device_ids[0]}", raw=body)
+    reply = await api.put(
+        f"/v1/devices/{device_ids[0]}/update",
+        raw=body,
+        headers={"Content-Type": content_type},
+    )
 
-    assert reply.status == 400
-    assert reply.code == 400
-    assert moogo_simulator.device(device_ids[0]).name == "Front Yard"
+    assert (reply.status, reply.code) == (400, 400)
+    device = moogo_simulator.device(device_ids[0])
+    assert (device.name, device.mix_ratio) == ("Front Yard", 10)
 
 
 async def test_going_offline_and_back_is_visible_and_logged(
@@ -202,8 +223,8 @@ async def test_going_offline_and_back_is_visible_and_logged(
 
     assert offline["onlineStatus"] == 0
     assert online["onlineStatus"] == 1
-    logs = (await api.get(f"/v1/devices/{device_ids[0]}/logs")).data["items"]
-    assert [entry["event"] for entry in logs] == ["online", "offline"]
+    events = [entry.event for entry in moogo_simulator.device(device_ids[0]).logs]
+    assert events == ["offline", "online"]
 
 
 async def test_removed_device_disappears(

@@ -14,7 +14,7 @@ import pytest
 
 from moogo_sim import FaultConfig, MoogoSimulator
 from moogo_sim.faults import FaultInjector
-from tests.common import TEST_EMAIL, TEST_PASSWORD
+from tests.common import START_TIME, TEST_EMAIL, TEST_PASSWORD
 
 from .conftest import Api
 
@@ -325,3 +325,132 @@ def test_responses_without_an_envelope_pass_through() -> None:
     plain = web.Response(text="plain")
 
     assert injector.after(plain) is plain
+
+
+async def test_garbled_total_spoils_every_lists_total_only(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
+) -> None:
+    moogo_simulator.add_schedule(device_ids[0], hour=6, minute=0, duration=60)
+    moogo_simulator.add_spray_record(device_ids[0], 1_780_000_000, 60)
+    moogo_simulator.faults.garbled_total = True
+    await api.login()
+
+    answers = [
+        (await api.get(path)).data
+        for path in (
+            "/v1/devices",
+            f"/v1/devices/{device_ids[0]}/schedules",
+            f"/v1/devices/{device_ids[0]}/logs",
+        )
+    ]
+    detail = (await api.get(f"/v1/devices/{device_ids[0]}")).data
+
+    assert [answer["total"] for answer in answers] == ["many"] * 3
+    assert [len(answer["items"]) for answer in answers] == [2, 1, 1]
+    assert detail["deviceId"] == device_ids[0]
+
+
+async def test_repeating_pages_answer_page_one_whatever_was_asked(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
+) -> None:
+    moogo_simulator.faults.update({"repeating_pages": True, "paths": ["/v1/devices"]})
+    await api.login()
+
+    pages = [
+        await api.get("/v1/devices", params={"page": page, "pageSize": "1"})
+        for page in ("1", "2", "7")
+    ]
+
+    assert [[item["deviceId"] for item in page.data["items"]] for page in pages] == [
+        device_ids[:1]
+    ] * 3
+    assert [page.data["total"] for page in pages] == [2, 2, 2]
+
+
+async def test_no_schedule_switch_leaves_the_master_switch_out(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
+) -> None:
+    moogo_simulator.faults.no_schedule_switch = True
+    await api.login()
+    path = f"/v1/devices/{device_ids[0]}/schedules"
+
+    listed = (await api.get(path)).data
+    switched = (await api.put(f"{path}/switch/close")).data
+
+    assert set(listed) == {"items", "total"}
+    assert set(switched) == {"items", "total"}
+    assert moogo_simulator.device(device_ids[0]).schedule_switch_status == 0
+
+
+async def test_odd_next_run_takes_odd_values_in_turn(
+    clocked_api: Api, clocked_sim: MoogoSimulator, clocked_device: str
+) -> None:
+    # START_TIME is Monday 05:00 in Los Angeles: 06:00 is an hour away.
+    for _ in range(7):
+        clocked_sim.add_schedule(clocked_device, hour=6, minute=0, duration=60)
+    disabled = clocked_sim.add_schedule(
+        clocked_device, hour=6, minute=0, duration=60, status=0
+    )
+    clocked_sim.faults.odd_next_run = True
+    await clocked_api.login()
+    path = f"/v1/devices/{clocked_device}/schedules"
+
+    listed = (await clocked_api.get(path)).data["items"]
+    single = (await clocked_api.put(f"{path}/{disabled.schedule_id}/disable")).data
+    clocked_sim.injector.reseed()
+    again = (await clocked_api.get(path)).data["items"]
+
+    in_an_hour = int(START_TIME) + 3600
+    assert [item["nextSprayingTime"] for item in listed] == [
+        0,
+        -1,
+        "soon",
+        1e30,
+        None,
+        in_an_hour * 1000,
+        0,
+        -1,
+    ]
+    assert single["nextSprayingTime"] == "soon"
+    assert again[0]["nextSprayingTime"] == 0  # reseeding starts the turn again
+    assert all(item["hour"] == 6 for item in listed)
+
+
+async def test_the_ms_value_of_an_odd_next_run_is_a_time_even_when_off(
+    clocked_api: Api, clocked_sim: MoogoSimulator, clocked_device: str
+) -> None:
+    clocked_sim.add_schedule(clocked_device, hour=6, minute=0, duration=60, status=0)
+    clocked_sim.faults.odd_next_run = True
+    await clocked_api.login()
+    path = f"/v1/devices/{clocked_device}/schedules"
+
+    for _ in range(5):
+        await clocked_api.get(path)
+    (item,) = (await clocked_api.get(path)).data["items"]
+
+    assert isinstance(item["nextSprayingTime"], int)
+    assert item["nextSprayingTime"] > 10**12
+
+
+@pytest.mark.parametrize(
+    "knob", ["garbled_total", "repeating_pages", "no_schedule_switch", "odd_next_run"]
+)
+async def test_the_list_knobs_are_set_through_the_admin_api(
+    api: Api, moogo_simulator: MoogoSimulator, knob: str
+) -> None:
+    reply = await api.post("/_admin/faults", json_body={knob: True}, token=None)
+    bad = await api.post("/_admin/faults", json_body={knob: "yes"}, token=None)
+
+    assert reply.body[knob] is True
+    assert getattr(moogo_simulator.faults, knob) is True
+    assert bad.status == 400
+
+
+async def test_list_knobs_leave_error_answers_alone(
+    api: Api, moogo_simulator: MoogoSimulator
+) -> None:
+    moogo_simulator.faults.update({"garbled_total": True, "odd_next_run": True})
+
+    reply = await api.get("/v1/devices", token=None)
+
+    assert reply.body == {"code": 401, "message": "token missing", "data": None}

@@ -9,9 +9,13 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 
 from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD, MoogoSimulator
-from tests.common import TEST_EMAIL
+from tests.common import START_TIME, TEST_EMAIL, FakeClock
 
 from .conftest import Api
+
+HOUR = 3600
+DAY = 86400
+START = int(START_TIME)
 
 
 async def test_async_with_starts_and_stops(socket_enabled: None) -> None:
@@ -105,6 +109,65 @@ async def test_seeded_demo_over_http(http_session: aiohttp.ClientSession) -> Non
         assert (await api.get(f"/v1/devices/{patio}")).data["runStatus"] == 1
 
 
+async def test_the_demo_shows_what_the_cloud_shows_on_day_one(
+    http_session: aiohttp.ClientSession, clock: FakeClock
+) -> None:
+    # START_TIME is Monday 05:00 in Los Angeles: Patio's 06:30 weekday run is next.
+    async with MoogoSimulator.seeded_demo(clock=clock, reaction_delay=0) as sim:
+        api = Api(http_session, sim)
+        await api.login(DEMO_EMAIL, DEMO_PASSWORD)
+        patio, garden, garage = (
+            item["deviceId"] for item in (await api.get("/v1/devices")).data["items"]
+        )
+
+        patio_schedules = (await api.get(f"/v1/devices/{patio}/schedules")).data
+        garden_schedules = (await api.get(f"/v1/devices/{garden}/schedules")).data
+        histories = [
+            (await api.get(f"/v1/devices/{device}/logs", params={"pageSize": "99"}))
+            for device in (patio, garden, garage)
+        ]
+
+    morning, evening = patio_schedules["items"]
+    assert (morning["hour"], morning["is_skip"], morning["skipCount"]) == (6, True, 1)
+    assert morning["nextSprayingTime"] == START + DAY + 90 * 60  # Tuesday 06:30
+    assert (evening["is_skip"], evening["nextSprayingTime"]) == (
+        False,
+        START + 14 * HOUR,
+    )
+    assert patio_schedules["scheduleSwitchStatus"] == 1
+    assert garden_schedules["scheduleSwitchStatus"] == 0
+    assert [item["nextSprayingTime"] for item in garden_schedules["items"]] == [None]
+    patio_history, garden_history, garage_history = (
+        reply.data["items"] for reply in histories
+    )
+    assert patio_history[0] == {
+        "id": patio_history[0]["id"],
+        "createdAt": START - HOUR,
+        "seconds": 60,
+    }
+    for history in (patio_history, garden_history):
+        ended = [item["createdAt"] for item in history]
+        assert ended == sorted(ended, reverse=True)
+        assert ended[-1] >= START - 7 * DAY
+        assert 14 <= len(history) <= 22  # two or three mists a day for a week
+        assert {item["seconds"] for item in history} <= set(range(45, 91))
+    assert garage_history == []
+    assert patio_history != garden_history
+
+
+def test_the_demo_is_the_same_every_time(clock: FakeClock) -> None:
+    first, second = (MoogoSimulator.seeded_demo(clock=clock) for _ in range(2))
+
+    def histories(sim: MoogoSimulator) -> list[list[tuple[float, int]]]:
+        return [
+            [(record.ended_at, record.seconds) for record in device.spray_records]
+            for device in sim.devices
+        ]
+
+    assert histories(first) == histories(second)
+    assert first.page_size_limit is None  # the demo servers set theirs
+
+
 def test_seeded_demo_options() -> None:
     sim = MoogoSimulator.seeded_demo(extra_devices=2, reaction_delay=1.0, token_ttl=5)
 
@@ -128,4 +191,17 @@ def test_configure_changes_only_what_is_given() -> None:
         "lockout_after": 4,
         "lockout_seconds": 9,
         "firmware_install_seconds": 0.0,
+        "page_size_limit": None,
+        "config_writes_replace": False,
     }
+
+
+def test_configure_sets_and_lifts_the_page_cap() -> None:
+    sim = MoogoSimulator(page_size_limit=3, config_writes_replace=True)
+
+    sim.configure(reaction_delay=1)
+    kept = (sim.page_size_limit, sim.config_writes_replace)
+    sim.configure(page_size_limit=None, config_writes_replace=False)
+
+    assert kept == (3, True)
+    assert (sim.page_size_limit, sim.config_writes_replace) == (None, False)

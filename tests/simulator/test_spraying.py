@@ -18,13 +18,17 @@ async def _detail(api: Api, device_id: str) -> dict[str, object]:
     return dict((await api.get(f"/v1/devices/{device_id}")).data)
 
 
-async def _events(api: Api, device_id: str) -> list[str]:
-    items = (await api.get(f"/v1/devices/{device_id}/logs")).data["items"]
-    return [item["event"] for item in items]
+def _events(sim: MoogoSimulator, device_id: str) -> list[str]:
+    """The device's internal event log, newest first."""
+    return [entry.event for entry in reversed(sim.device(device_id).logs)]
+
+
+async def _history(api: Api, device_id: str) -> list[dict[str, int]]:
+    return list((await api.get(f"/v1/devices/{device_id}/logs")).data["items"])
 
 
 async def test_start_shows_after_the_delay_and_ends_by_itself(
-    clocked_api: Api, clock: FakeClock, clocked_device: str
+    clocked_api: Api, clocked_sim: MoogoSimulator, clock: FakeClock, clocked_device: str
 ) -> None:
     await clocked_api.login()
 
@@ -45,11 +49,14 @@ async def test_start_shows_after_the_delay_and_ends_by_itself(
     assert detail["runStatus"] == 0
     assert detail["latestSprayingEnd"] == int(START_TIME + 63)
     assert detail["latestSprayingDuration"] == 60
-    assert await _events(clocked_api, clocked_device) == ["spray_end", "start"]
+    assert _events(clocked_sim, clocked_device) == ["spray_end", "start"]
+    assert await _history(clocked_api, clocked_device) == [
+        {"id": 1, "createdAt": int(START_TIME + 63), "seconds": 60}
+    ]
 
 
 async def test_stop_is_delayed_and_records_the_actual_duration(
-    clocked_api: Api, clock: FakeClock, clocked_device: str
+    clocked_api: Api, clocked_sim: MoogoSimulator, clock: FakeClock, clocked_device: str
 ) -> None:
     await clocked_api.login()
     await clocked_api.post(f"/v1/devices/{clocked_device}/start", json_body={})
@@ -65,12 +72,12 @@ async def test_stop_is_delayed_and_records_the_actual_duration(
     assert detail["runStatus"] == 0
     assert detail["latestSprayingDuration"] == 16
     assert detail["latestSprayingEnd"] == int(START_TIME + 19)
-    logs = (await clocked_api.get(f"/v1/devices/{clocked_device}/logs")).data["items"]
-    assert logs[0] == {
-        "timestamp": int(START_TIME + 19),
-        "event": "spray_end",
-        "details": "sprayed 16 s (stopped)",
-    }
+    assert clocked_sim.device(clocked_device).logs[-1].details == (
+        "sprayed 16 s (stopped)"
+    )
+    assert await _history(clocked_api, clocked_device) == [
+        {"id": 1, "createdAt": int(START_TIME + 19), "seconds": 16}
+    ]
 
 
 async def test_stop_before_the_pump_reacts_cancels_the_spray(
@@ -84,11 +91,12 @@ async def test_stop_before_the_pump_reacts_cancels_the_spray(
         clock.advance(1)
         assert await _run_status(clocked_api, clocked_device) == 0
     assert clocked_sim.device(clocked_device).latest_spraying_end is None
-    assert await _events(clocked_api, clocked_device) == ["stop", "start"]
+    assert _events(clocked_sim, clocked_device) == ["stop", "start"]
+    assert await _history(clocked_api, clocked_device) == []
 
 
 async def test_stop_landing_after_the_natural_end_changes_nothing(
-    clocked_api: Api, clock: FakeClock, clocked_device: str
+    clocked_api: Api, clocked_sim: MoogoSimulator, clock: FakeClock, clocked_device: str
 ) -> None:
     await clocked_api.login()
     await clocked_api.post(f"/v1/devices/{clocked_device}/start", json_body={})
@@ -100,8 +108,8 @@ async def test_stop_landing_after_the_natural_end_changes_nothing(
     detail = await _detail(clocked_api, clocked_device)
     assert detail["runStatus"] == 0
     assert detail["latestSprayingDuration"] == 60
-    logs = (await clocked_api.get(f"/v1/devices/{clocked_device}/logs")).data["items"]
-    assert logs[0]["details"] == "sprayed 60 s (finished)"
+    spray_end = clocked_sim.device(clocked_device).logs[-1]
+    assert spray_end.details == "sprayed 60 s (finished)"
 
 
 async def test_start_while_spraying_does_not_extend_the_spray(
@@ -129,8 +137,9 @@ async def test_restart_after_a_spray_ends(
         clock.advance(60)
         assert await _run_status(clocked_api, clocked_device) == 0
 
-    events = await _events(clocked_api, clocked_device)
+    events = _events(clocked_sim, clocked_device)
     assert events == ["spray_end", "start", "spray_end", "start"]
+    assert len(await _history(clocked_api, clocked_device)) == 2
     assert clocked_sim.device(clocked_device).latest_spraying_end == START_TIME + 126
 
 
@@ -144,7 +153,7 @@ async def test_spray_length_follows_the_configured_seconds(
     assert reply.code == 0
 
     await clocked_api.post(
-        f"/v1/devices/{clocked_device}/start", json_body={"mode": "manual"}
+        f"/v1/devices/{clocked_device}/start", form={"mode": "normal"}
     )
     clock.advance(12.9)
     assert await _run_status(clocked_api, clocked_device) == 1
@@ -166,7 +175,7 @@ async def test_commands_to_an_offline_device_answer_10201(
         assert reply.code == 10201
     clock.advance(5)
     assert not clocked_sim.is_spraying(clocked_device)
-    assert await _events(clocked_api, clocked_device) == ["offline"]
+    assert _events(clocked_sim, clocked_device) == ["offline"]
 
 
 async def test_an_offline_device_reports_idle_while_its_pump_runs(

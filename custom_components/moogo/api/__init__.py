@@ -19,9 +19,10 @@ from .models import (
     DeviceConfig,
     FirmwareInfo,
     Liquid,
-    LogEntry,
     MoogoToken,
     Schedule,
+    ScheduleList,
+    SprayRecord,
 )
 
 __all__ = [
@@ -31,7 +32,6 @@ __all__ = [
     "DeviceConfig",
     "FirmwareInfo",
     "Liquid",
-    "LogEntry",
     "MoogoApiError",
     "MoogoAuthError",
     "MoogoClient",
@@ -45,4 +45,6 @@ __all__ = [
     "MoogoSessionClosedError",
     "MoogoToken",
     "Schedule",
+    "ScheduleList",
+    "SprayRecord",
 ]

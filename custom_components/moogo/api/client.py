@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import date
+from functools import cached_property
 import logging
 from typing import Any
 
 from .auth import AuthenticatedTransport
-from .const import MAX_LOG_PAGE_SIZE
+from .configuration import check_changes, config_body
+from .const import DEVICES_PAGE_SIZE, SCHEDULES_PAGE_SIZE, SPRAY_HISTORY_PAGE_SIZE
 from .exceptions import MoogoResponseError
 from .models import (
-    CONFIG_FIELDS,
     Device,
     DeviceConfig,
     FirmwareInfo,
     Liquid,
-    LogEntry,
     Schedule,
+    ScheduleList,
+    SprayRecord,
     format_repeat_days,
-    items_of,
 )
+from .paging import Pages, read_pages
+from .parsing import as_bool, items_of, require_mapping
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -42,15 +48,44 @@ class MoogoClient(AuthenticatedTransport):
     would extend the cloud's lock. Requests with a valid token still go out.
     Pass ``login_blocked_until`` back in to keep the block across restarts,
     and call :meth:`allow_login` when a user explicitly asks to try anyway.
+
+    Lists (devices, schedules, spray history) are read whole, page by page.
     """
+
+    @cached_property
+    def _config_locks(self) -> defaultdict[str, asyncio.Lock]:
+        """One lock per device: its configuration's read-modify-writes never overlap."""
+        return defaultdict(asyncio.Lock)
+
+    async def _read_list(
+        self,
+        path: str,
+        what: str,
+        *,
+        page_size: int,
+        id_key: str = "id",
+        params: Mapping[str, str] | None = None,
+    ) -> Pages:
+        """Read every page of a list endpoint with an explicit page size."""
+
+        async def fetch(page: int) -> Any:
+            return await self._request(
+                "GET",
+                path,
+                params={**(params or {}), "page": page, "pageSize": page_size},
+            )
+
+        return await read_pages(fetch, what=what, page_size=page_size, id_key=id_key)
 
     # -- devices -----------------------------------------------------------
 
     async def get_devices(self) -> list[Device]:
-        """List the account's devices (summary fields only)."""
-        data = await self._request("GET", "/v1/devices")
+        """List all the account's devices (summary fields only)."""
+        pages = await self._read_list(
+            "/v1/devices", "devices", page_size=DEVICES_PAGE_SIZE, id_key="deviceId"
+        )
         devices: list[Device] = []
-        for item in items_of(data, "devices"):
+        for item in pages.items:
             try:
                 devices.append(Device.from_api(item))
             except MoogoResponseError:
@@ -61,18 +96,17 @@ class MoogoClient(AuthenticatedTransport):
         """Fetch one device's details and readings."""
         return Device.from_api(await self._request("GET", f"/v1/devices/{device_id}"))
 
-    async def update_device(
-        self, device_id: str, *, name: str | None = None, mix_ratio: int | None = None
-    ) -> None:
-        """Rename a device and/or set its mix ratio."""
-        body: dict[str, Any] = {}
-        if name is not None:
-            body["deviceName"] = name
-        if mix_ratio is not None:
-            body["mixRatio"] = mix_ratio
-        if not body:
-            raise ValueError("Nothing to update")
-        await self._request("PUT", f"/v1/devices/{device_id}", body=body)
+    async def rename_device(self, device_id: str, name: str) -> None:
+        """Rename a device.
+
+        The mix ratio is no device field: it is the configuration's
+        ``concentration`` (see :meth:`set_config`).
+        """
+        if not name.strip():
+            raise ValueError("A device name cannot be empty")
+        await self._request(
+            "PUT", f"/v1/devices/{device_id}/update", body={"deviceName": name}
+        )
 
     async def start_mist(self, device_id: str) -> None:
         """Start misting for the device's configured duration."""
@@ -84,10 +118,23 @@ class MoogoClient(AuthenticatedTransport):
 
     # -- schedules ---------------------------------------------------------
 
+    async def get_schedule_list(self, device_id: str) -> ScheduleList:
+        """Read all a device's schedules and its master schedule switch."""
+        pages = await self._read_list(
+            f"/v1/devices/{device_id}/schedules",
+            "schedules",
+            page_size=SCHEDULES_PAGE_SIZE,
+        )
+        # The switch is a fact of the device: the first page says it.
+        switch = pages.first.get("scheduleSwitchStatus") if pages.first else None
+        return ScheduleList(
+            schedules=tuple(Schedule.from_api(item) for item in pages.items),
+            master_switch=as_bool(switch),
+        )
+
     async def get_schedules(self, device_id: str) -> list[Schedule]:
-        """List a device's schedules."""
-        data = await self._request("GET", f"/v1/devices/{device_id}/schedules")
-        return [Schedule.from_api(item) for item in items_of(data, "schedules")]
+        """List all a device's schedules."""
+        return list((await self.get_schedule_list(device_id)).schedules)
 
     async def create_schedule(
         self,
@@ -167,15 +214,16 @@ class MoogoClient(AuthenticatedTransport):
         """Skip the next occurrence of a schedule."""
         await self._schedule_action(device_id, f"{schedule_id}/skip")
 
-    async def enable_all_schedules(self, device_id: str) -> None:
-        """Enable every schedule of the device."""
-        await self._schedule_action(device_id, "switch/open")
+    async def set_schedule_switch(self, device_id: str, on: bool) -> None:
+        """Turn the device's master schedule switch on or off.
 
-    async def disable_all_schedules(self, device_id: str) -> None:
-        """Disable every schedule of the device."""
-        await self._schedule_action(device_id, "switch/close")
+        It leaves each schedule's own switch as it is: while the master
+        switch is off no schedule runs, and when it is on again the enabled
+        ones do.
+        """
+        await self._schedule_action(device_id, "switch/open" if on else "switch/close")
 
-    # -- configuration, logs, firmware ----------------------------------------
+    # -- configuration, spray history, firmware ---------------------------------
 
     async def get_config(self, device_id: str) -> DeviceConfig:
         """Fetch a device's configuration."""
@@ -183,28 +231,41 @@ class MoogoClient(AuthenticatedTransport):
             await self._request("GET", f"/v1/devices/{device_id}/configs")
         )
 
-    async def set_config(self, device_id: str, **changes: Any) -> None:
-        """Write configuration fields, named as the attributes of :class:`DeviceConfig`."""
-        unknown = set(changes) - set(CONFIG_FIELDS)
-        if unknown:
-            raise ValueError(f"Not writable configuration fields: {sorted(unknown)}")
-        if not changes:
-            raise ValueError("Nothing to update")
-        body = {CONFIG_FIELDS[name]: value for name, value in changes.items()}
-        await self._request("PUT", f"/v1/devices/{device_id}/configs", body=body)
+    async def set_config(self, device_id: str, /, **changes: Any) -> DeviceConfig:
+        """Change settings, named as the attributes of :class:`DeviceConfig`.
 
-    async def get_logs(
-        self, device_id: str, *, page: int = 1, page_size: int = 20
-    ) -> list[LogEntry]:
-        """Fetch one page of a device's event log (at most 100 entries a page)."""
-        if not 1 <= page_size <= MAX_LOG_PAGE_SIZE:
-            raise ValueError(f"page_size must be between 1 and {MAX_LOG_PAGE_SIZE}")
-        data = await self._request(
-            "GET",
+        The cloud is only known to keep what a write leaves out when the body
+        is the whole configuration, so this reads the configuration afresh
+        and writes back every field the cloud accepts with the changes made,
+        each in the type the cloud gave (0/1 flags stay 0/1). Two calls for
+        one device run one after the other, so neither undoes the other.
+        Returns the configuration as written.
+        """
+        check_changes(changes)
+        path = f"/v1/devices/{device_id}/configs"
+        async with self._config_locks[device_id]:
+            current = require_mapping(
+                await self._request("GET", path), "device configuration"
+            )
+            body = config_body(current, changes)
+            answer = await self._request("PUT", path, body=body)
+        # The answer, when it is the configuration; what was sent fills any gap.
+        written = {**body, **answer} if isinstance(answer, Mapping) else body
+        return DeviceConfig.from_api(written)
+
+    async def get_spray_history(
+        self, device_id: str, start: date, end: date
+    ) -> list[SprayRecord]:
+        """List the device's mists from ``start`` to ``end`` (dates, both included)."""
+        if start > end:
+            raise ValueError("The spray history's start is after its end")
+        pages = await self._read_list(
             f"/v1/devices/{device_id}/logs",
-            params={"page": page, "pageSize": page_size},
+            "spray history",
+            page_size=SPRAY_HISTORY_PAGE_SIZE,
+            params={"startDate": f"{start:%Y-%m-%d}", "endDate": f"{end:%Y-%m-%d}"},
         )
-        return [LogEntry.from_api(item) for item in items_of(data, "logs")]
+        return [SprayRecord.from_api(item) for item in pages.items]
 
     async def check_firmware(self, device_id: str) -> FirmwareInfo:
         """Ask whether a firmware update is available."""

@@ -20,7 +20,14 @@ CODE_SERVER_ERROR: Final = 500
 # A token this close to its expiry is renewed before use rather than after a 401.
 TOKEN_EXPIRY_MARGIN_SECONDS: Final = 60
 
-MAX_LOG_PAGE_SIZE: Final = 100
+# Page sizes of the official app's list reads, so the cloud is known to accept
+# them; the server's own default page size is unknown (the simulator's is 10).
+DEVICES_PAGE_SIZE: Final = 999
+SCHEDULES_PAGE_SIZE: Final = 20
+SPRAY_HISTORY_PAGE_SIZE: Final = 9999
+# A list read stops after this many pages whatever the cloud claims: a server
+# that keeps sending new pages must not keep a read (or a poll) going forever.
+MAX_PAGES: Final = 50
 
 # After a login is refused as rate limited, the client signs in no more for
 # this long: the cloud's lock lasts about 24 hours and every attempt during it

@@ -14,10 +14,14 @@ from .const import CODE_RATE_LIMITED
 class MoogoError(Exception):
     """Base of every error the client raises."""
 
-    def __init__(self, message: str, *, code: int | None = None) -> None:
-        """Keep the Moogo envelope code next to the message when there is one."""
+    def __init__(
+        self, message: str, *, code: int | None = None, http_status: int | None = None
+    ) -> None:
+        """Keep the Moogo envelope code and the HTTP status when there are some."""
         super().__init__(message)
         self.code = code
+        #: The HTTP status of the answer that failed; None without an answer.
+        self.http_status = http_status
 
 
 class MoogoAuthError(MoogoError):

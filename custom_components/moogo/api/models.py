@@ -1,125 +1,30 @@
 """Typed models of Moogo cloud answers, parsed tolerantly.
 
-The community-documented API drifts: fields go missing, numbers arrive as
-strings, timestamps switch between seconds and milliseconds. Every parser here
-either returns a model (``None`` for whatever is missing or unreadable) or
-raises :class:`MoogoResponseError`; nothing else escapes.
+Every parser here either returns a model (``None`` for whatever is missing or
+unreadable, read by the tolerant readers of ``parsing.py``) or raises
+:class:`MoogoResponseError`; nothing else escapes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
-from datetime import UTC, datetime, timedelta
-import math
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Self
 
 from .exceptions import MoogoResponseError
-
-# Larger epoch values can only be milliseconds: 1e11 seconds is the year 5138.
-_MILLISECONDS_THRESHOLD = 100_000_000_000
+from .parsing import (
+    as_bool,
+    as_float,
+    as_int,
+    as_plausible_timestamp,
+    as_str,
+    as_timestamp,
+    require_mapping,
+)
 
 TANK_EMPTY = 0
 TANK_HAS_LIQUID = 1
-
-
-def as_int(value: Any) -> int | None:
-    """Return an int for ints, integral floats and numeric strings, else None."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    number = as_float(value)
-    if number is None or not number.is_integer():
-        return None
-    return int(number)
-
-
-def as_float(value: Any) -> float | None:
-    """Return a finite float for numbers and numeric strings, else None."""
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def as_bool(value: Any) -> bool | None:
-    """Return a bool for bools, 0/1 numbers and common strings, else None."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in {"true", "yes", "on"}:
-            return True
-        if lowered in {"false", "no", "off"}:
-            return False
-    number = as_int(value)
-    if number in (0, 1):
-        return bool(number)
-    return None
-
-
-def as_str(value: Any) -> str | None:
-    """Return a non-empty string for strings and numbers, else None."""
-    if isinstance(value, str):
-        return value or None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def as_timestamp(value: Any) -> datetime | None:
-    """Return an aware UTC datetime from epoch seconds, milliseconds or ISO text."""
-    if isinstance(value, str) and as_float(value) is None:
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    number = as_float(value)
-    if number is None or number <= 0:
-        return None
-    if number >= _MILLISECONDS_THRESHOLD:
-        number /= 1000
-    try:
-        return datetime.fromtimestamp(number, UTC)
-    except OverflowError, OSError, ValueError:
-        return None
-
-
-def require_mapping(value: Any, what: str) -> Mapping[str, Any]:
-    """Return ``value`` as a JSON object or raise a typed error naming ``what``."""
-    if not isinstance(value, Mapping):
-        raise MoogoResponseError(
-            f"Expected an object for {what}, got {type(value).__name__}"
-        )
-    return value
-
-
-def items_of(data: Any, what: str) -> list[Mapping[str, Any]]:
-    """Return the objects of a list answer, given as ``{"items": [...]}`` or a bare list.
-
-    Entries that are not objects are dropped: one garbled entry must not hide
-    the others.
-    """
-    if isinstance(data, Mapping):
-        data = data.get("items", [])
-        if data is None:
-            return []
-    if not isinstance(data, list):
-        raise MoogoResponseError(
-            f"Expected a list for {what}, got {type(data).__name__}"
-        )
-    return [item for item in data if isinstance(item, Mapping)]
-
 
 # Keys of a model field's metadata: where its value comes from and how it is read.
 _API_KEYS = "moogo_api_keys"
@@ -309,7 +214,9 @@ def format_repeat_days(days: Sequence[int]) -> str:
 class Schedule(ApiModel):
     """A misting schedule; times are in the device's time zone.
 
-    Recommended schedules may have no id.
+    Recommended schedules may have no id. The cloud's own moments (``next_run``
+    and the others) come in seconds or milliseconds; a value that is no
+    plausible moment (0, negative, garbled, a year 5000) reads as None.
     """
 
     api_object: ClassVar[str] = "schedule"
@@ -322,13 +229,43 @@ class Schedule(ApiModel):
         "repeatSet", parse=parse_repeat_days, default=()
     )
     enabled: bool | None = api_field("status", parse=as_bool, default=None)
-    skip_next: bool | None = api_field("skipNext", "skip", parse=as_bool, default=None)
+    # The app's ``is_skip``; older notes called it ``skipNext`` or ``skip``.
+    skip_next: bool | None = api_field(
+        "is_skip", "skipNext", "skip", parse=as_bool, default=None
+    )
     title: str | None = api_field("title", parse=as_str, default=None)
+    skip_count: int | None = api_field("skipCount", parse=as_int, default=None)
+    last_skipped_at: datetime | None = api_field(
+        "lastSkippedAt", parse=as_plausible_timestamp, default=None
+    )
+    # When the cloud runs it next; None where it computes none.
+    next_run: datetime | None = api_field(
+        "nextSprayingTime", parse=as_plausible_timestamp, default=None
+    )
+    updated_at: datetime | None = api_field(
+        "updatedAt", parse=as_plausible_timestamp, default=None
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleList:
+    """A device's schedules with its master schedule switch.
+
+    ``master_switch`` is the app's switch over all schedules
+    (``scheduleSwitchStatus``), separate from each schedule's ``enabled``: a
+    schedule runs only while both are on. None when the cloud leaves it out.
+    """
+
+    schedules: tuple[Schedule, ...] = ()
+    master_switch: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DeviceConfig(ApiModel):
-    """A device's configuration; every field is writable with ``set_config``."""
+    """A device's configuration; ``set_config`` changes its settings, not its ids.
+
+    The weather pauses arrive as 0/1 or as booleans; both read as bool.
+    """
 
     api_object: ClassVar[str] = "device configuration"
 
@@ -346,32 +283,24 @@ class DeviceConfig(ApiModel):
     )
     time_zone: str | None = api_field("timeZone", parse=as_str, default=None)
     mist_seconds: int | None = api_field("sprayingSeconds", parse=as_int, default=None)
-
-
-# Python attribute name -> API field, for the writable device configuration.
-CONFIG_FIELDS: Mapping[str, str] = api_names(DeviceConfig)
-
-
-def _details_text(details: Any) -> str | None:
-    """Render a log entry's details; structured details as their text form."""
-    if not isinstance(details, Mapping | list):
-        return as_str(details)
-    try:
-        return str(details)
-    except RecursionError:
-        # Nested deeper than repr() can follow: nothing readable to show.
-        return None
+    config_id: str | None = api_field("id", parse=as_str, default=None)
+    device_id: str | None = api_field("deviceId", parse=as_str, default=None)
+    user_id: str | None = api_field("userId", parse=as_str, default=None)
+    # Whether the device has taken the configuration over; read only.
+    synced: bool | None = api_field("syncStatus", parse=as_bool, default=None)
 
 
 @dataclass(frozen=True, slots=True)
-class LogEntry(ApiModel):
-    """One entry of a device's event log."""
+class SprayRecord(ApiModel):
+    """One mist of a device's spray history."""
 
-    api_object: ClassVar[str] = "log entry"
+    api_object: ClassVar[str] = "spray record"
 
-    timestamp: datetime | None = api_field("timestamp", parse=as_timestamp)
-    event: str | None = api_field("event", parse=as_str)
-    details: str | None = api_field("details", parse=_details_text)
+    record_id: str | None = api_field("id", parse=as_str, default=None)
+    created_at: datetime | None = api_field(
+        "createdAt", parse=as_plausible_timestamp, default=None
+    )
+    seconds: int | None = api_field("seconds", parse=as_int, default=None)
 
 
 @dataclass(frozen=True, slots=True)

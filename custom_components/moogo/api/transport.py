@@ -196,7 +196,11 @@ class Transport:
                 ) from err
             raise
         _LOGGER.debug("%s %s -> HTTP %s", method, path, status)
-        return self._decode(method, path, status, content)
+        try:
+            return self._decode(method, path, status, content)
+        except MoogoError as err:
+            err.http_status = status
+            raise
 
     @staticmethod
     def _decode(method: str, path: str, status: int, content: bytes) -> Any:
