@@ -230,14 +230,18 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
                 return schedule
         raise _refuse(translation_key="unknown_schedule", schedule_id=uid)
 
-    def _is_next_run(self, schedule: Schedule, instance: str) -> bool:
-        """Whether ``instance`` is the schedule's next run (not yet started)."""
+    def _next_run(self, schedule: Schedule) -> Run | None:
+        """Return the schedule's next run that has not started yet."""
         now = dt_util.utcnow()
         zone = self.device_data.time_zone
         upcoming = (
             run for run in schedule_runs(schedule, now, zone) if run.start > now
         )
-        first = next(upcoming, None)
+        return next(upcoming, None)
+
+    def _is_next_run(self, schedule: Schedule, instance: str) -> bool:
+        """Whether ``instance`` is the schedule's next run (not yet started)."""
+        first = self._next_run(schedule)
         return first is not None and recurrence_id(first) == instance
 
     def _whole_series(
@@ -298,13 +302,11 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
             and not recurrence_range
             and self._is_next_run(schedule, recurrence_id)
         ):
-            if schedule.skip_next:
+            if schedule.skip_next and (run := self._next_run(schedule)):
                 # The cloud skips one run of a schedule at a time.
                 raise _refuse(
                     translation_key="next_run_already_skipped",
-                    next=datetime.strptime(
-                        recurrence_id, RECURRENCE_ID_FORMAT
-                    ).strftime("%a %H:%M"),
+                    next=run.start.strftime("%a %H:%M"),
                 )
             command = client.skip_schedule(self.device_id, uid)
         else:

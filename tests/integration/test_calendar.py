@@ -159,6 +159,22 @@ async def test_deleting_the_next_run_skips_it(
     ]
     assert starts == ["2026-07-03T19:00:00+02:00"]  # fmt: skip
 
+    # The cloud skips one run of a schedule at a time: the run after says so.
+    skips = cloud.sim.device(PATIO_ID).schedules[1].skip_count
+    await ws.send_json_auto_id(
+        {
+            "type": "calendar/event/delete",
+            "entity_id": entity_id_of(hass, "calendar", PATIO_ID, "schedule"),
+            "uid": "S2",
+            "recurrence_id": "20260703T190000",
+        }
+    )
+    answer = await ws.receive_json()
+    assert not answer["success"]
+    assert "already skipped" in answer["error"]["message"]
+    assert "Fri 19:00" in answer["error"]["message"]
+    assert cloud.sim.device(PATIO_ID).schedules[1].skip_count == skips
+
 
 async def test_creating_a_weekly_event_creates_a_schedule(
     hass: HomeAssistant,
