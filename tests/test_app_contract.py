@@ -14,9 +14,12 @@ import inspect
 
 import pytest
 
-from custom_components.moogo.api import MoogoClient
+from custom_components.moogo.api import (
+    MoogoClient,
+    configuration as client_configuration,
+)
 from moogo_sim import MoogoSimulator
-from moogo_sim.app_api import APP_ENDPOINTS, APP_ROUTES
+from moogo_sim.app_api import APP_ENDPOINTS, APP_ROUTES, CONFIG_WRITABLE
 from moogo_sim.server import ADMIN_PREFIX
 from tests.common import TEST_EMAIL, TEST_PASSWORD
 
@@ -124,6 +127,11 @@ async def test_the_clients_requests_match_the_apps(
         if "pageSize" in endpoint.query_fields:
             # Lists are read with an explicit page size: the cloud's default is unknown.
             assert {"page", "pageSize"} <= request.query_fields, (name, request)
+
+
+def test_the_client_writes_the_configuration_fields_the_app_names() -> None:
+    """The client cannot import the simulator: the two sets are held equal here."""
+    assert client_configuration.CONFIG_WRITABLE == CONFIG_WRITABLE
 
 
 def test_the_table_names_each_route_once() -> None:

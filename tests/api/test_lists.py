@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-import logging
 import math
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.moogo.api import MoogoClient, Schedule
+from custom_components.moogo.api import MoogoClient, MoogoResponseError, Schedule
 from custom_components.moogo.api.const import (
     DEVICES_PAGE_SIZE,
     MAX_PAGES,
@@ -183,7 +182,7 @@ async def test_an_empty_page_past_the_end_ends_the_read(
     assert sim.request_counts == {SCHEDULES_ROUTE: count // SCHEDULES_PAGE_SIZE + 1}
 
 
-async def test_repeating_pages_end_the_read_without_duplicates(
+async def test_repeating_pages_are_an_error_not_a_shorter_list(
     sim: MoogoSimulator, signed_in: MoogoClient, device_ids: list[str], kind: ListKind
 ) -> None:
     device = device_ids[0]
@@ -192,36 +191,24 @@ async def test_repeating_pages_end_the_read_without_duplicates(
     sim.faults.repeating_pages = True
     sim.reset_counts()
 
-    read = await kind.read(signed_in, device)
-
-    # Page 2 brought nothing new: the read ended there, with page 1 once.
-    assert read == kind.expected(sim, device)[:5]
+    # Page 2 brought nothing new while the total says more: a typed error.
+    with pytest.raises(MoogoResponseError, match="incomplete"):
+        await kind.read(signed_in, device)
     assert sim.request_counts == {kind.route: 2}
 
 
-async def test_a_list_read_stops_at_the_page_bound(
-    sim: MoogoSimulator,
-    signed_in: MoogoClient,
-    device_ids: list[str],
-    caplog: pytest.LogCaptureFixture,
+async def test_a_list_longer_than_the_page_bound_is_an_error(
+    sim: MoogoSimulator, signed_in: MoogoClient, device_ids: list[str]
 ) -> None:
+    """The cloud says there are more than the bound reads: no partial account."""
     _add_devices(sim, device_ids[0], MAX_PAGES + 10)
     sim.configure(page_size_limit=1)
     sim.reset_counts()
 
-    with caplog.at_level(logging.WARNING):
-        devices = await signed_in.get_devices()
+    with pytest.raises(MoogoResponseError, match=f"after {MAX_PAGES} pages"):
+        await signed_in.get_devices()
 
-    assert len(devices) == MAX_PAGES
     assert sim.request_counts == {DEVICES_ROUTE: MAX_PAGES}
-    warnings = [
-        record.getMessage()
-        for record in caplog.records
-        if record.name.startswith("custom_components.moogo.api")
-    ]
-    assert warnings == [
-        f"Stopped reading devices after {MAX_PAGES} pages; the Moogo cloud kept sending more"
-    ]
 
 
 # -- schedules ---------------------------------------------------------------------

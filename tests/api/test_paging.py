@@ -87,10 +87,17 @@ async def test_an_empty_page_past_the_end_ends_the_list() -> None:
     assert pages.asked == [1, 2, 3, 4]
 
 
-async def test_a_repeated_page_ends_the_list_without_duplicates() -> None:
+async def test_a_repeated_page_short_of_the_total_is_an_error() -> None:
+    """A shorter list would remove devices from Home Assistant: refuse it."""
     pages = ScriptedPages(lambda page: {"items": numbered(3), "total": 30})
-    result = await pages.read(page_size=3)
-    assert result.items == numbered(3)
+    with pytest.raises(MoogoResponseError, match="incomplete: 3 of 30 after 2 pages"):
+        await pages.read(page_size=3)
+    assert pages.asked == [1, 2]
+
+
+async def test_a_repeated_page_without_a_total_ends_the_list() -> None:
+    pages = ScriptedPages(lambda page: {"items": numbered(3)})
+    assert (await pages.read(page_size=3)).items == numbered(3)
     assert pages.asked == [1, 2]
 
 
@@ -110,7 +117,8 @@ async def test_entries_without_ids_are_compared_whole() -> None:
         return {"items": items, "total": 10}
 
     pages = ScriptedPages(answer)
-    assert (await pages.read(page_size=2)).items == first
+    with pytest.raises(MoogoResponseError, match="incomplete: 2 of 10"):
+        await pages.read(page_size=2)
     assert pages.asked == [1, 2]
 
 
@@ -154,6 +162,15 @@ async def test_reading_stops_after_the_page_bound(
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "after 50 pages" in warnings[0].getMessage()
+
+
+async def test_the_page_bound_short_of_the_total_is_an_error() -> None:
+    pages = ScriptedPages(
+        lambda page: {"items": [{"id": f"{page}-{n}"} for n in range(3)], "total": 999}
+    )
+    with pytest.raises(MoogoResponseError, match="incomplete: 150 of 999 after 50"):
+        await pages.read(page_size=3)
+    assert len(pages.asked) == MAX_PAGES
 
 
 async def test_entries_too_deep_to_compare_are_kept() -> None:

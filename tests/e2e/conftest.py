@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from moogo_devstack import HomeAssistantApi, HomeAssistantProcess
-from moogo_sim import MoogoSimulator
+from moogo_sim import DEMO_PAGE_SIZE_LIMIT, MoogoSimulator
 
 HA_USER = "e2e-owner"
 HA_PASSWORD = "e2e-Owner-pass-1"
@@ -73,8 +73,13 @@ def expected_lingering_timers() -> bool:
 
 @pytest.fixture
 async def real_home(socket_enabled: None, tmp_path: Path) -> AsyncIterator[RealHome]:
-    """Start the demo simulator and a real, onboarded Home Assistant."""
-    sim = MoogoSimulator.seeded_demo(reaction_delay=1)
+    """Start the demo simulator and a real, onboarded Home Assistant.
+
+    As ``scripts/develop`` serves it: the device list two devices a page.
+    """
+    sim = MoogoSimulator.seeded_demo(
+        reaction_delay=1, page_size_limit=DEMO_PAGE_SIZE_LIMIT
+    )
     await sim.start(port=free_port())
     # Reused between runs: the first start installs the frontend packages.
     hass = HomeAssistantProcess(tmp_path / "config", free_port())

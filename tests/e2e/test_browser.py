@@ -21,6 +21,7 @@ import re
 import shutil
 from typing import Any
 
+from homeassistant.util import dt as dt_util
 from playwright.async_api import Page, async_playwright, expect
 import pytest
 
@@ -345,6 +346,38 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
         await expect(connectivity).to_contain_text("Disconnected")
         await shot(page, "10-offline-device")
 
+        # 5. The Garden Mister as the app left it: its Schedules switch, the
+        # app's master switch, is off; its schedule keeps its own switch.
+        await page.go_back()
+        await page.wait_for_url("**/config/integrations/integration/moogo*")
+        await page.get_by_role("button", name=re.compile(r"^Garden Mister")).click()
+        await page.wait_for_url("**/config/devices/device/*")
+        schedules_row = page.locator("hui-toggle-entity-row").filter(
+            has=page.get_by_text(
+                ENTITY_NAMES["switch"]["schedules"]["name"], exact=True
+            )
+        )
+        await expect(schedules_row.get_by_role("switch")).not_to_be_checked()
+        await schedules_row.scroll_into_view_if_needed()
+        await shot(page, "11-schedules-switch-off")
+
+    garden = next(device for device in sim.devices if device.name == "Garden Mister")
+    assert garden.schedule_switch_status == 0
+    assert [schedule.status for schedule in garden.schedules] == [0]
+    # The demo's device list comes two a page: step 3's "3 devices" were read
+    # across pages.
+    assert sim.page_size_limit == 2
+    # The Patio Mister's next run is skipped in the cloud: HA names the next
+    # run the cloud names, the one after the skipped run.
+    runs = patio.schedules_to_api(sim.now())
+    assert [run["is_skip"] for run in runs].count(True) == 1
+    cloud_next = min(run["nextSprayingTime"] for run in runs if run["nextSprayingTime"])
+    states = await real_home.api.states()
+    shown = dt_util.parse_datetime(
+        states["sensor.patio_mister_next_scheduled_mist"]["state"]
+    )
+    assert shown is not None
+    assert shown.timestamp() == cloud_next
     assert moogo_errors(real_home.log_text()) == []
 
 

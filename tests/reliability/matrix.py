@@ -77,6 +77,27 @@ FAULTS: tuple[Fault, ...] = (
         "One device of several failing",
         "`http_status=500` with `paths` = Garden's paths only",
     ),
+    Fault(
+        "garbled_total",
+        "Garbled list total",
+        '`garbled_total`: every list\'s `total` is "many"',
+    ),
+    Fault(
+        "repeating_pages",
+        "A page that repeats",
+        "`repeating_pages` with `page_size_limit=1`: every page answers page 1, "
+        "short of the `total` it gives",
+    ),
+    Fault(
+        "no_schedule_switch",
+        "Master schedule switch missing",
+        "`no_schedule_switch`: the schedule list leaves `scheduleSwitchStatus` out",
+    ),
+    Fault(
+        "odd_next_run",
+        "Odd next run times",
+        '`odd_next_run`: `nextSprayingTime` 0, -1, "soon", 1e30, null or in ms',
+    ),
 )
 
 _TRANSPORT = {
@@ -140,6 +161,26 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("one_device_failing", "action"): (
         "Garden: HomeAssistantError(communication_error); Patio: ok"
     ),
+}
+
+# A list that reads whole anyway, a missing or odd schedule field: nothing
+# shows; the client follows the page lengths, the old rule, the weekly rule.
+for _harmless in ("garbled_total", "no_schedule_switch", "odd_next_run"):
+    EXPECTED |= {
+        (_harmless, "config_flow"): "entry created",
+        (_harmless, "setup"): "loaded: all entities available",
+        (_harmless, "refresh"): "refreshed: all entities available",
+        (_harmless, "command"): "ok",
+        (_harmless, "action"): "ok",
+    }
+# An incomplete device list fails the read rather than dropping devices;
+# commands need no list.
+EXPECTED |= {
+    ("repeating_pages", "config_flow"): "entry created",
+    ("repeating_pages", "setup"): "ConfigEntryNotReady: setup retried",
+    ("repeating_pages", "refresh"): "UpdateFailed: all entities unavailable",
+    ("repeating_pages", "command"): "ok",
+    ("repeating_pages", "action"): "ok",
 }
 
 # Faults whose injection needs a login (a rejected token or the flow's own

@@ -149,9 +149,28 @@ class Case:
                 # A detail is read on the device's turn or when its list entry
                 # changes: renamed in the app, the Garden is read this poll.
                 sim.device(GARDEN_ID).name = "Back garden"
+            case "garbled_total":
+                sim.faults.garbled_total = True
+            case "repeating_pages":
+                sim.configure(page_size_limit=1)
+                sim.faults.repeating_pages = True
+            case "no_schedule_switch":
+                sim.faults.no_schedule_switch = True
+                # Schedules are read on a 30-minute turn: this poll reads them.
+                self._slow_data_due()
+            case "odd_next_run":
+                sim.faults.odd_next_run = True
+                self._slow_data_due()
             case _:  # pragma: no cover - a new fault needs a branch here
                 raise AssertionError(f"unknown fault {self.fault.key}")
         sim.reset_counts()
+
+    def _slow_data_due(self) -> None:
+        """Have the next poll read every device's schedules too."""
+        if self.entry is not None and self.entry.state is ConfigEntryState.LOADED:
+            self.entry.runtime_data.reader.mark_all_due(
+                self.entry.runtime_data.data.devices
+            )
 
     def count_logins(self) -> int:
         """Logins since the fault was injected; at most one, ever."""
@@ -168,6 +187,7 @@ class Case:
         """End the fault (a changed password stays changed: reauth fixes it)."""
         self.stack.close()
         self.cloud.sim.reset_faults()
+        self.cloud.sim.configure(page_size_limit=None)
         if self.fault.key == "connection_refused":
             await self.cloud.restart()
         if self.fault.key == "device_offline":

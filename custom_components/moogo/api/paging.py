@@ -13,6 +13,7 @@ import logging
 from typing import Any, NamedTuple
 
 from .const import MAX_PAGES
+from .exceptions import MoogoResponseError
 from .parsing import as_int, as_str, entries_of
 
 _LOGGER = logging.getLogger(__name__)
@@ -37,10 +38,15 @@ async def read_pages(
     ``page_size``), at a page that adds no entry (empty, past the end, or a
     page the server repeats), or after ``MAX_PAGES`` pages. Entries are told
     apart by their ``id_key`` (whole objects without one): each is kept once.
+
+    A read that ends short of the ``total`` the cloud gave because pages
+    repeat or never end is an error, not a shorter list: a device missing
+    from a list would be removed from Home Assistant.
     """
     items: list[Mapping[str, Any]] = []
     seen: set[tuple[str, object]] = set()
     first: Mapping[str, Any] | None = None
+    total: int | None = None
     for page in range(1, MAX_PAGES + 1):
         data = await fetch(page)
         if page == 1 and isinstance(data, Mapping):
@@ -58,18 +64,31 @@ async def read_pages(
         if not added:
             if entries:
                 _LOGGER.debug("Page %s of %s repeats entries read before", page, what)
+                _check_complete(items, total, what, page)
             return Pages(items, first)
         total = _total(data)
         if (total is None and len(entries) < page_size) or (
             total is not None and len(items) >= total
         ):
             return Pages(items, first)
+    _check_complete(items, total, what, MAX_PAGES)
     _LOGGER.warning(
         "Stopped reading %s after %s pages; the Moogo cloud kept sending more",
         what,
         MAX_PAGES,
     )
     return Pages(items, first)
+
+
+def _check_complete(
+    items: list[Mapping[str, Any]], total: int | None, what: str, pages: int
+) -> None:
+    """Raise when the cloud said how many entries there are and sent fewer."""
+    if total is not None and len(items) < total:
+        raise MoogoResponseError(
+            f"The Moogo cloud's list of {what} is incomplete: {len(items)} of "
+            f"{total} after {pages} pages"
+        )
 
 
 def _total(data: Any) -> int | None:
