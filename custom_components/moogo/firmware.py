@@ -108,10 +108,12 @@ class MoogoFirmwareCoordinator(DataUpdateCoordinator[FirmwareOffers]):
     ) -> None:
         if started := sorted(failures.keys() - self.failing):
             LOGGER.warning(
-                "The firmware check (otaCheck) failed for %s: %s; their firmware "
-                "shows as unavailable until the check answers again",
-                ", ".join(started),
-                "; ".join(describe_error(failures[device_id]) for device_id in started),
+                "The firmware check (otaCheck) failed for %s; their firmware shows "
+                "as unavailable until the check answers again",
+                ", ".join(
+                    f"{device_id} ({describe_error(failures[device_id])})"
+                    for device_id in started
+                ),
             )
         if recovered := sorted(self.failing & set(answered)):
             LOGGER.info(
