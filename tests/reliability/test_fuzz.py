@@ -49,6 +49,7 @@ from custom_components.moogo.api.parsing import (
     as_timestamp,
     items_of,
 )
+from moogo_sim.app_api import CONFIG_WRITABLE
 
 from .report import COLLECTOR
 
@@ -177,20 +178,8 @@ SCHEDULE_KEYS = [
     "updatedAt",
     "title",
 ]
-CONFIG_KEYS = [
-    "id",
-    "deviceId",
-    "userId",
-    "syncStatus",
-    "stopTemperature",
-    "stopRainy",
-    "stopSnow",
-    "stopWindstorm",
-    "liquidName",
-    "liquidConcentration",
-    "timeZone",
-    "sprayingSeconds",
-]
+# What the cloud reads back: the writable set and the read-only sync status.
+CONFIG_KEYS = sorted(CONFIG_WRITABLE | {"syncStatus"})
 LOGIN_KEYS = ["token", "userId", "email", "ttl"]
 SPRAY_KEYS = ["id", "createdAt", "seconds"]
 FIRMWARE_KEYS = ["available", "version", "url"]
