@@ -247,6 +247,7 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
                 schedules=updated.schedules,
                 schedule_switch=updated.schedule_switch,
                 config=updated.config,
+                zone=updated.zone,
                 slow_updated_at=updated.slow_updated_at,
             ),
         )

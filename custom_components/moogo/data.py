@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
+import re
 from typing import NamedTuple
 import zlib
 
@@ -33,14 +34,14 @@ class MoogoDeviceData:
     details_updated_at: datetime | None = None
     #: When the schedules and configuration were last read.
     slow_updated_at: datetime | None = None
+    #: The configuration's time zone, loaded off the event loop when read;
+    #: None while unknown or not a zone.
+    zone: tzinfo | None = None
 
     @property
     def time_zone(self) -> tzinfo:
         """The zone the device runs its schedules in (else HA's)."""
-        zone = dt_util.get_default_time_zone()
-        if self.config and self.config.time_zone:
-            zone = dt_util.get_time_zone(self.config.time_zone) or zone
-        return zone
+        return self.zone or dt_util.get_default_time_zone()
 
     @property
     def schedules_on(self) -> bool | None:
@@ -92,6 +93,24 @@ class Listed(NamedTuple):
         return cls(
             device.name, device.online, device.misting, device.firmware, device.model
         )
+
+
+# An IANA key: words joined by "/", nothing a path could use to wander.
+_ZONE_KEY = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+){0,2}")
+
+
+async def async_load_zone(name: str | None) -> tzinfo | None:
+    """Return the zone ``name`` names, read off the event loop; None if none.
+
+    The cloud's ``timeZone`` is checked first: a path such as ``../UTC`` or
+    ``/etc/localtime`` would make the zone database raise or read a file.
+    """
+    if not name or len(name) > 64 or not _ZONE_KEY.fullmatch(name):
+        return None
+    try:
+        return await dt_util.async_get_time_zone(name)
+    except ValueError, OSError:
+        return None
 
 
 def merge_summary(known: Device, summary: Device) -> Device:

@@ -25,7 +25,7 @@ from .const import (
     MAX_CONCURRENT_REQUESTS,
     SLOW_UPDATE_INTERVAL,
 )
-from .data import Listed, MoogoDeviceData, merge_summary, turn_passed
+from .data import Listed, MoogoDeviceData, async_load_zone, merge_summary, turn_passed
 
 
 class DeviceReader:
@@ -172,10 +172,13 @@ class DeviceReader:
                 schedules=schedules_result.schedules,
                 schedule_switch=schedules_result.master_switch,
             )
+        if isinstance(config_result, DeviceConfig):
+            data = replace(
+                data,
+                config=config_result,
+                zone=await async_load_zone(config_result.time_zone),
+            )
         return replace(
             data,
-            config=config_result
-            if isinstance(config_result, DeviceConfig)
-            else data.config,
             slow_updated_at=data.slow_updated_at if failed else now,
         )

@@ -17,6 +17,8 @@ from .const import WEEKDAYS
 
 #: A schedule without weekdays runs once, at the next matching time of any day.
 _ANY_DAY = tuple(range(7))
+#: Seconds; no mist lasts a day.
+_LONGEST_RUN = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,15 @@ def weekly_starts(
         day += timedelta(days=1)
 
 
+def run_length(schedule: Schedule) -> timedelta:
+    """How long one run lasts: its duration, within a second and a day.
+
+    A duration the cloud garbled (negative, or years) must not take the
+    schedule's arithmetic, or the account's refresh, down with it.
+    """
+    return timedelta(seconds=min(max(schedule.duration or 0, 1), _LONGEST_RUN))
+
+
 def schedule_runs(schedule: Schedule, now: datetime, zone: tzinfo) -> Iterator[Run]:
     """Yield a schedule's runs that end after ``now``, in order.
 
@@ -73,7 +84,7 @@ def schedule_runs(schedule: Schedule, now: datetime, zone: tzinfo) -> Iterator[R
         or not (0 <= schedule.hour <= 23 and 0 <= schedule.minute <= 59)
     ):
         return
-    length = timedelta(seconds=max(schedule.duration or 0, 1))
+    length = run_length(schedule)
     once = not schedule.repeat_days
     at = time(schedule.hour, schedule.minute)
     starts = (

@@ -130,6 +130,7 @@ def _device_data(
         schedules=schedules,
         schedule_switch=master,
         config=DeviceConfig(time_zone="America/Los_Angeles"),
+        zone=LA,
     )
 
 

@@ -25,14 +25,22 @@ _PLAUSIBLE_FROM = datetime(2000, 1, 1, tzinfo=UTC)
 _PLAUSIBLE_UNTIL = datetime(2200, 1, 1, tzinfo=UTC)
 
 
+# The app declares its numbers as Java ints and longs: anything larger is
+# garbage, and Python's unbounded ints would carry it into arithmetic.
+_LONG_MAX = 2**63 - 1
+
+
 def as_int(value: Any) -> int | None:
-    """Return an int for ints, integral floats and numeric strings, else None."""
+    """Return an int for ints, integral floats and numeric strings, else None.
+
+    Values beyond a 64-bit integer's range are unreadable, not huge.
+    """
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
-        return value
+        return value if -_LONG_MAX <= value <= _LONG_MAX else None
     number = as_float(value)
-    if number is None or not number.is_integer():
+    if number is None or not number.is_integer() or abs(number) > _LONG_MAX:
         return None
     return int(number)
 
