@@ -107,13 +107,18 @@ def parse_weekly_rrule(rrule: str | None, first_day: date) -> tuple[int, ...]:
     return tuple(sorted({ICAL_DAYS.index(name) for name in names}))
 
 
-def _as_zone(moment: datetime | date, zone: tzinfo) -> datetime:
+def _aware(moment: datetime | date) -> datetime:
+    """Return an event's moment with its zone (Home Assistant's when it has none)."""
     if not isinstance(moment, datetime):
         # A date is an all-day event: no mist lasts a day.
         raise _refuse(translation_key="calendar_all_day")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt_util.get_default_time_zone())
-    return moment.astimezone(zone)
+    return moment
+
+
+def _as_zone(moment: datetime | date, zone: tzinfo) -> datetime:
+    return _aware(moment).astimezone(zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +151,19 @@ def schedule_fields(
             duration=str(int(seconds)),
             maximum=str(MAX_DURATION_SECONDS),
         )
-    weekdays = parse_weekly_rrule(event.get("rrule"), start.date())
+    # The rule's days are the event's own (its start's zone, usually Home
+    # Assistant's); the schedule's are the device's: a Tuesday evening in Los
+    # Angeles is a Wednesday morning in Berlin.
+    given = _aware(event["dtstart"])
+    shift = (start.date() - given.date()).days
+    weekdays = tuple(
+        sorted(
+            {
+                (day + shift) % 7
+                for day in parse_weekly_rrule(event.get("rrule"), given.date())
+            }
+        )
+    )
     fields = ScheduleFields(start.hour, start.minute, int(seconds), weekdays)
     if creating:
         # A new schedule runs from its next matching time: a series that

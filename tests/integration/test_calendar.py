@@ -183,7 +183,11 @@ async def test_creating_a_weekly_event_creates_a_schedule(
     hass_ws_client: WebSocketGenerator,
     cloud: Cloud,
 ) -> None:
-    """Tuesdays and Thursdays at 06:15 for two minutes, in the device's time."""
+    """Wednesdays and Fridays at 21:15 in HA's zone: Thursdays and Saturdays at 06:15 in Berlin.
+
+    The rule's weekdays are the event's, as the frontend writes them (in HA's
+    zone); the schedule's are the device's.
+    """
     ws = await hass_ws_client(hass)
     await ws.send_json_auto_id(
         {
@@ -191,17 +195,16 @@ async def test_creating_a_weekly_event_creates_a_schedule(
             "entity_id": entity_id_of(hass, "calendar", PATIO_ID, "schedule"),
             "event": {
                 "summary": "Morning mist",
-                # 06:15 in Berlin, written as the frontend does: in HA's zone.
                 "dtstart": "2026-07-01T21:15:00-07:00",
                 "dtend": "2026-07-01T21:17:00-07:00",
-                "rrule": "FREQ=WEEKLY;BYDAY=TU,TH",
+                "rrule": "FREQ=WEEKLY;BYDAY=WE,FR",
             },
         }
     )
     assert (await ws.receive_json())["success"]
     created = _schedules(cloud, PATIO_ID)[-1]
     assert {key: created[key] for key in ("hour", "minute", "duration", "repeatSet", "status")} == {
-        "hour": 6, "minute": 15, "duration": 120, "repeatSet": "2,4", "status": 1,
+        "hour": 6, "minute": 15, "duration": 120, "repeatSet": "4,6", "status": 1,
     }  # fmt: skip
     # HA read the schedules again: the new one is on the calendar at once.
     events = await _events(hass, hass_client, PATIO_ID)
@@ -227,9 +230,11 @@ async def test_editing_the_series_edits_the_schedule(
             "recurrence_range": "THISANDFUTURE",
             "event": {
                 "summary": "Scheduled mists",
-                "dtstart": "2026-07-04T08:00:00+02:00",
-                "dtend": "2026-07-04T08:01:30+02:00",
-                "rrule": "FREQ=WEEKLY;BYDAY=SA,SU",
+                # Saturdays and Sundays 08:00 in Berlin, as the frontend writes
+                # them in HA's zone: Fridays and Saturdays 23:00.
+                "dtstart": "2026-07-03T23:00:00-07:00",
+                "dtend": "2026-07-03T23:01:30-07:00",
+                "rrule": "FREQ=WEEKLY;BYDAY=FR,SA",
             },
         }
     )
