@@ -10,11 +10,25 @@ from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
-from .const import CONF_TOKEN, DOMAIN
+from .const import CONF_API_URL, CONF_TOKEN, DOMAIN
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
 from .data import MoogoDeviceData
 
-TO_REDACT = {CONF_EMAIL, CONF_PASSWORD, CONF_TOKEN, "user_id", "unique_id", "title"}
+# Credentials, and what identifies the account, its devices or its cloud:
+# serials (device and configuration ids), names, the API URL, download URLs.
+TO_REDACT = {
+    CONF_EMAIL,
+    CONF_PASSWORD,
+    CONF_TOKEN,
+    CONF_API_URL,
+    "user_id",
+    "unique_id",
+    "title",
+    "device_id",
+    "config_id",
+    "name",
+    "url",
+}
 
 
 def _device_payload(
@@ -22,7 +36,12 @@ def _device_payload(
 ) -> dict[str, Any]:
     # The firmware offer comes from its own, less frequent check.
     offer = (coordinator.firmware.data or {}).get(data.device.device_id)
-    payload = {**asdict(data), "firmware_offer": asdict(offer) if offer else None}
+    payload = {
+        **asdict(data),
+        # A zone object is no JSON: its IANA name says it all.
+        "zone": str(data.zone) if data.zone else None,
+        "firmware_offer": asdict(offer) if offer else None,
+    }
     # The configuration names the account's user id.
     return async_redact_data(payload, TO_REDACT)
 
@@ -36,10 +55,11 @@ async def async_get_config_entry_diagnostics(
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "last_update_success": coordinator.last_update_success,
         "last_firmware_check_success": coordinator.firmware.last_update_success,
-        "devices": {
-            device_id: _device_payload(coordinator, data)
-            for device_id, data in coordinator.data.devices.items()
-        },
+        # Listed by position: the ids are the devices' serial numbers.
+        "devices": [
+            _device_payload(coordinator, data)
+            for data in coordinator.data.devices.values()
+        ],
     }
 
 

@@ -85,10 +85,23 @@ def device_of(
     return device
 
 
+REDACTED = "**REDACTED**"
+
+
 def secrets_of(cloud: Cloud, entry: MockConfigEntry) -> list[str]:
     """Everything that must never appear in diagnostics."""
     tokens = [entry.data[CONF_TOKEN]["token"], *cloud.account.tokens]
-    return [PASSWORD, EMAIL, EMAIL.split("@")[0], cloud.account.user_id, *tokens]
+    return [
+        PASSWORD,
+        EMAIL,
+        EMAIL.split("@")[0],
+        cloud.account.user_id,
+        *tokens,
+        # The devices' serial numbers and the account's cloud.
+        PATIO_ID,
+        GARDEN_ID,
+        cloud.sim.url,
+    ]
 
 
 def assert_no_secrets(data: Any, secrets: list[str]) -> None:
@@ -109,9 +122,9 @@ async def test_entry_diagnostics(
     result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
 
     assert result == snapshot(exclude=VOLATILE, matcher=RANDOM_PORT)
-    assert result["entry"]["data"][CONF_API_URL] == cloud.sim.url
-    assert set(result["devices"]) == {PATIO_ID, GARDEN_ID}
-    assert result["devices"][PATIO_ID]["device"]["latest_mist_end"] == (
+    assert result["entry"]["data"][CONF_API_URL] == REDACTED
+    assert len(result["devices"]) == 2
+    assert result["devices"][0]["device"]["latest_mist_end"] == (
         "2026-07-01T17:35:00+00:00"
     )
     assert_no_secrets(result, secrets_of(cloud, entry))
@@ -130,9 +143,11 @@ async def test_device_diagnostics(
     )
 
     assert result == snapshot
-    assert result["device"]["device_id"] == PATIO_ID
+    # The serial is no one's business; the readings say which device it is.
+    assert result["device"]["device_id"] == REDACTED
+    assert result["device"]["temperature"] == 27.5
     whole = await get_diagnostics_for_config_entry(hass, hass_client, entry)
-    assert whole["devices"][PATIO_ID] == result
+    assert whole["devices"][0] == result
     assert_no_secrets(result, secrets_of(cloud, entry))
 
 
@@ -175,8 +190,8 @@ async def test_diagnostics_after_failed_refresh(
     result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
 
     assert result["last_update_success"] is False
-    assert set(result["devices"]) == {PATIO_ID, GARDEN_ID}
-    assert result["devices"][GARDEN_ID]["device"]["water_level"] == 0
+    assert len(result["devices"]) == 2
+    assert result["devices"][1]["device"]["water_level"] == 0
     assert_no_secrets(result, secrets_of(cloud, entry))
 
 
