@@ -98,6 +98,9 @@ class CommandTracker:
         self._pending[device_id] = _PendingMist(
             misting, dt_util.utcnow() + COMMAND_PENDING_TIMEOUT
         )
+        # A timed stop belongs to the mist it was set for: a later start or
+        # stop ends it (moogo.mist sets its own again right after).
+        _cancel(self._stop_timers, device_id)
         if misting:
             self._started.add(device_id)
         else:

@@ -54,6 +54,37 @@ async def test_mist_starts_and_stops_after_duration(
     assert float(hass.states.get(duration).state) == pytest.approx(20, abs=2)
 
 
+async def test_a_later_mist_outlives_an_earlier_timed_stop(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """An 80 s mist stopped by hand, then a normal one: the 80 s stop never comes."""
+    spray = entity_id_of(hass, "switch", GARDEN_ID, "spray")
+    await hass.services.async_call(
+        DOMAIN,
+        "mist",
+        {ATTR_DEVICE_ID: _device(hass, init_integration, GARDEN_ID), "duration": 80},
+        blocking=True,
+    )
+    await advance(hass, freezer, timedelta(seconds=10))
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": spray}, blocking=True
+    )
+    await advance(hass, freezer, timedelta(seconds=10))
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": spray}, blocking=True
+    )
+    cloud.sim.reset_counts()
+
+    # 85 s after the timed mist began; the Garden's default mist is 90 s.
+    await advance(hass, freezer, timedelta(seconds=65))
+
+    assert cloud.sim.is_spraying(GARDEN_ID)
+    assert "POST /v1/devices/{device_id}/stop" not in cloud.sim.request_counts
+
+
 async def test_mist_longer_than_default_is_refused(
     hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
 ) -> None:
