@@ -79,6 +79,8 @@ class CommandTracker:
         self._confirm_timers: dict[str, CALLBACK_TYPE] = {}
         self._stop_timers: dict[str, CALLBACK_TYPE] = {}
         self._end_timers: dict[str, CALLBACK_TYPE] = {}
+        #: Unloaded: a command still in flight starts no timer any more.
+        self._closed = False
         #: Devices HA told to start whose mist has not been seen yet.
         self._started: set[str] = set()
 
@@ -157,6 +159,8 @@ class CommandTracker:
     def async_stop_mist_later(self, device_id: str, seconds: float) -> None:
         """Stop a mist after ``seconds``; replaces an earlier timer of the device."""
         _cancel(self._stop_timers, device_id)
+        if self._closed:
+            return
 
         async def _stop(_now: datetime) -> None:
             self._stop_timers.pop(device_id, None)
@@ -188,6 +192,8 @@ class CommandTracker:
         unless ``always``.
         """
         _cancel(timers, device_id)
+        if self._closed:
+            return
 
         @callback
         def _read(_now: datetime) -> None:
@@ -242,7 +248,8 @@ class CommandTracker:
 
     @callback
     def async_cancel(self) -> None:
-        """Cancel every timer (on unload)."""
+        """Cancel every timer, and start none after (on unload)."""
+        self._closed = True
         for timers in (self._confirm_timers, self._stop_timers, self._end_timers):
             for cancel in timers.values():
                 cancel()

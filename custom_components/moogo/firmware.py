@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .api import (
     FirmwareInfo,
@@ -28,6 +31,11 @@ from .const import (
 from .limits import bounded
 
 type FirmwareOffers = dict[str, FirmwareInfo]
+
+#: Each entry's last check (when, and its offers), kept across reloads.
+_RECENT_CHECKS: HassKey[dict[str, tuple[datetime, FirmwareOffers]]] = HassKey(
+    f"{DOMAIN}_recent_firmware_checks"
+)
 
 
 def describe_error(err: MoogoError) -> str:
@@ -101,6 +109,10 @@ class MoogoFirmwareCoordinator(DataUpdateCoordinator[FirmwareOffers]):
         # The check is optional: a failure makes only those devices' update
         # entities unavailable, and is said once when it starts and ends.
         self._note_failures(failures, answered=offers.keys() - failures.keys())
+        if self.config_entry is not None:
+            self.hass.data.setdefault(_RECENT_CHECKS, {})[
+                self.config_entry.entry_id
+            ] = (dt_util.utcnow(), offers)
         return offers
 
     def _note_failures(
@@ -121,6 +133,22 @@ class MoogoFirmwareCoordinator(DataUpdateCoordinator[FirmwareOffers]):
                 ", ".join(recovered),
             )
         self.failing = (self.failing - set(answered)) | failures.keys()
+
+    async def async_first_check(self) -> None:
+        """Check at setup, unless this entry checked within the interval.
+
+        A reload (an option changed, a reauth) builds a new coordinator: the
+        offers of the check before it are still fresh.
+        """
+        entry_id = self.config_entry.entry_id if self.config_entry else ""
+        recent = self.hass.data.get(_RECENT_CHECKS, {}).get(entry_id)
+        if (
+            recent is not None
+            and dt_util.utcnow() - recent[0] < FIRMWARE_CHECK_INTERVAL
+        ):
+            self.async_set_updated_data(recent[1])
+            return
+        await self.async_refresh()
 
     async def async_check_device(self, device_id: str) -> None:
         """Check one device now, because the user asked; errors reach the user."""

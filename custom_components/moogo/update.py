@@ -51,7 +51,7 @@ async def async_setup_entry(
 ) -> None:
     """Check the firmware once, then add an update entity for every device."""
     firmware = entry.runtime_data.firmware
-    await firmware.async_refresh()
+    await firmware.async_first_check()
 
     def _check_new_devices() -> None:
         # A device added to the account is checked at once, not hours later.
