@@ -35,12 +35,14 @@ class FaultConfig:
     """What to break, and for which requests.
 
     ``latency`` applies to every API request; every other knob applies only
-    to requests whose path contains one of ``paths`` (or to all when
-    ``paths`` is None) and, when ``methods`` is set, whose HTTP method is one
+    to requests whose path contains one of ``paths`` (or ends with it, for a
+    fragment written with a final "$"; all when ``paths`` is None) and, when ``methods`` is set, whose HTTP method is one
     of them (creating a schedule fails while listing them works).
     """
 
     latency: float = 0.0
+    #: Seconds added to the requests the path and method filters select only.
+    path_latency: float = 0.0
     error_rate: float = 0.0
     http_status: int | None = None
     html_error: bool = False
@@ -67,7 +69,7 @@ class FaultConfig:
             return False
         if self.paths is None:
             return True
-        return any(fragment in path for fragment in self.paths)
+        return any(_matches(path, fragment) for fragment in self.paths)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the configuration as JSON-ready data."""
@@ -94,6 +96,13 @@ class FaultConfig:
             setattr(self, key, stored)
 
 
+def _matches(path: str, fragment: str) -> bool:
+    """Tell whether ``fragment`` is in ``path`` (ends it, when written with "$")."""
+    if fragment.endswith("$"):
+        return path.endswith(fragment[:-1])
+    return fragment in path
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -101,7 +110,7 @@ def _is_number(value: Any) -> bool:
 def _check_fault_value(key: str, value: Any) -> None:
     """Raise ValueError unless ``value`` suits the fault setting ``key``."""
     valid: bool
-    if key == "latency":
+    if key in {"latency", "path_latency"}:
         valid = _is_number(value) and value >= 0
     elif key == "error_rate":
         valid = _is_number(value) and 0 <= value <= 1

@@ -56,6 +56,8 @@ def build_middleware(sim: SimCloud) -> Middleware:
             await sim.delay(faults.latency)
         active = faults.applies_to(request.path, request.method)
         request[FAULTS_ACTIVE] = active
+        if active and faults.path_latency > 0:
+            await sim.delay(faults.path_latency)
         if active and (early := sim.injector.before(request)) is not None:
             return early
         try:

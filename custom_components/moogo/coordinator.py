@@ -30,7 +30,7 @@ from .const import (
     REFRESH_TIMEOUT,
     UPDATE_INTERVAL,
 )
-from .data import MoogoData, MoogoDeviceData
+from .data import MoogoData, MoogoDeviceData, newest
 from .firmware import MoogoFirmwareCoordinator
 from .limits import bounded
 from .lockout import (
@@ -135,11 +135,17 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             ),
             return_exceptions=True,
         )
+        # What changed between polls while this one read stays: the newest
+        # read of a device wins.
+        current = self.data.devices if self.data else {}
         devices: dict[str, MoogoDeviceData] = {}
         for result in results:
             if isinstance(result, BaseException):
                 raise result
-            devices[result.device.device_id] = result
+            device_id = result.device.device_id
+            devices[device_id] = newest(
+                previous.get(device_id), current.get(device_id), result
+            )
         self._log_availability(devices)
         self._remove_stale_devices(set(devices))
         return MoogoData(devices=devices)

@@ -113,6 +113,41 @@ async def async_load_zone(name: str | None) -> tzinfo | None:
         return None
 
 
+def newest(
+    before: MoogoDeviceData | None,
+    current: MoogoDeviceData | None,
+    read: MoogoDeviceData,
+) -> MoogoDeviceData:
+    """Return a poll's ``read`` of a device, less what changed while it read.
+
+    ``before`` is what the poll started from, ``current`` what the device's
+    data is when the poll ends: an edit or a confirmation that landed in
+    between read the cloud later than the poll did, so its part wins.
+    """
+    if before is None or current is None or current is before:
+        return read
+    if current.config is not before.config:
+        read = replace(read, config=current.config, zone=current.zone)
+    if (current.schedules, current.schedule_switch) != (
+        before.schedules,
+        before.schedule_switch,
+    ):
+        read = replace(
+            read,
+            schedules=current.schedules,
+            schedule_switch=current.schedule_switch,
+            slow_updated_at=current.slow_updated_at,
+        )
+    if current.details_updated_at != before.details_updated_at:
+        read = replace(
+            read,
+            device=current.device,
+            available=current.available,
+            details_updated_at=current.details_updated_at,
+        )
+    return read
+
+
 def merge_summary(known: Device, summary: Device) -> Device:
     """Update the list's fields of a known device and keep its last readings."""
     return replace(

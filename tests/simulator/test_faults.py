@@ -39,6 +39,24 @@ async def test_latency_slows_every_api_request_but_not_admin(
     assert admin_time < 0.5
 
 
+async def test_path_latency_slows_only_the_paths_it_names(
+    api: Api, moogo_simulator: MoogoSimulator
+) -> None:
+    """A fragment ending in "$" ends the path: the list, not what lies below it."""
+    moogo_simulator.faults.update({"path_latency": 0.5, "paths": ["/v1/liquid$"]})
+
+    slow = await _timed(api, "/v1/liquid", token=None)
+    fast = await _timed(api, "/v1/devices/schedules", token=None)
+
+    assert slow >= 0.5
+    assert fast < 0.5
+    assert moogo_simulator.faults.applies_to("/v1/devices/MG1", "GET") is False
+    assert FaultConfig(paths=["/v1/devices/MG1$"]).applies_to("/v1/devices/MG1")
+    assert not FaultConfig(paths=["/v1/devices/MG1$"]).applies_to(
+        "/v1/devices/MG1/schedules"
+    )
+
+
 async def test_a_client_giving_up_cancels_the_slow_handler(
     moogo_simulator: MoogoSimulator, device_ids: list[str]
 ) -> None:
