@@ -198,7 +198,10 @@ def test_config_flow_errors_and_aborts_exist() -> None:
     """Form errors and abort reasons used by the flow have texts."""
     source = (INTEGRATION / "config_flow.py").read_text()
     strings = _strings()["config"]
-    errors = set(re.findall(r'\{"base": "(\w+)"\}', source))
+    # Form errors set as {"base": key}, and the URL check's keys it returns.
+    errors = set(re.findall(r'\{"base": "(\w+)"\}', source)) | set(
+        re.findall(r'return "(\w+)"', source)
+    )
     aborts = set(re.findall(r'reason="(\w+)"', source)) | {"already_configured"}
     assert errors == set(strings["error"])
     assert aborts <= set(strings["abort"])

@@ -13,7 +13,7 @@ from .api import DEFAULT_BASE_URL, MoogoClient
 from .const import CONF_API_URL, DOMAIN
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
 from .device_changes import async_forward_device_changes
-from .entry_data import stored_login_block, stored_token
+from .entry_data import entry_fingerprint, stored_sign_in_state, stored_token
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -64,14 +64,23 @@ async def async_migrate_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> b
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> bool:
-    """Set up one Moogo account, reusing its stored token (no login if valid)."""
+    """Set up one Moogo account, reusing its stored token and sign-in state."""
+    # Refused credentials, the lockout, the floor and the unusable answers of
+    # these credentials: a restart sends no sign-in they hold back.
+    sign_in_state = stored_sign_in_state(
+        entry.data, entry_fingerprint(entry.entry_id, entry.data)
+    )
     client = MoogoClient(
         entry.data[CONF_EMAIL],
         entry.data[CONF_PASSWORD],
         session=async_get_clientsession(hass),
         base_url=entry.data.get(CONF_API_URL, DEFAULT_BASE_URL),
-        token=stored_token(entry.data, entry.unique_id),
-        login_blocked_until=stored_login_block(entry.data),
+        # Credentials are refused only after the cloud rejected the token:
+        # sending it again would only be rejected again.
+        token=None
+        if sign_in_state.credentials_refused
+        else stored_token(entry.data, entry.unique_id),
+        sign_in_state=sign_in_state,
     )
     coordinator = MoogoCoordinator(hass, entry, client)
     entry.async_on_unload(coordinator.commands.async_cancel)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from ipaddress import IPv6Address, ip_address, ip_network
+import re
 from typing import Any, override
+from urllib.parse import urlsplit
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
@@ -41,6 +44,76 @@ URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 # is for the simulator and for development, not something a user should
 # stumble over.
 SECTION_ADVANCED = "advanced"
+
+# Where plain http may carry the password: networks that do not leave the
+# home (loopback, RFC 1918 and unique-local, link-local).
+_LOCAL_NETWORKS = tuple(
+    ip_network(net)
+    for net in (
+        "127.0.0.0/8",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "169.254.0.0/16",
+        "::1/128",
+        "fc00::/7",
+        "fe80::/10",
+    )
+)
+# A host name: ASCII labels of letters, digits, "-" and "_", an optional
+# final dot. Anything else (a backslash, a percent sign, a space) is a name
+# another URL parser might read differently.
+_HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
+
+
+def _is_local_host(host: str) -> bool:
+    """Tell whether ``host`` (an IP literal or a name) stays in the home network.
+
+    Names are judged by name alone, without a DNS lookup: only ``localhost``
+    and ``*.local`` (mDNS) are local.
+    """
+    try:
+        address = ip_address(host)
+    except ValueError:
+        name = host.removesuffix(".")
+        return name == "localhost" or name.endswith(".local")
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in network for network in _LOCAL_NETWORKS)
+
+
+def api_url_error(url: str) -> str | None:
+    """Return the form error key for an API URL the password may not go to.
+
+    ``None`` means the URL is fine: https to any host, or http to a loopback,
+    private or ``.local`` host. The URL is judged as typed; nothing is fixed.
+    """
+    if not url.isprintable() or any(char.isspace() or char == "\\" for char in url):
+        return "invalid_api_url"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number in range raises
+    except ValueError:
+        return "invalid_api_url"
+    if not parts.scheme:
+        return "invalid_api_url"
+    if parts.scheme not in ("http", "https"):
+        return "unsupported_api_url_scheme"
+    if "@" in parts.netloc:
+        return "api_url_has_credentials"
+    if "?" in url.partition("#")[0]:
+        return "api_url_has_query"
+    if "#" in url:
+        return "api_url_has_fragment"
+    host = parts.hostname or ""
+    try:
+        ip_address(host)
+    except ValueError:
+        if not _HOST_NAME.fullmatch(host):
+            return "invalid_api_url"
+    if parts.scheme == "http" and not _is_local_host(host):
+        return "insecure_api_url"
+    return None
 
 
 def _account_data(user_input: Mapping[str, Any], token: MoogoToken) -> dict[str, Any]:
@@ -99,6 +172,22 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
         finally:
             await client.close()
 
+    async def _async_login_checked(
+        self, user_input: Mapping[str, Any]
+    ) -> tuple[MoogoToken | None, dict[str, str]]:
+        """Log in with the answers of a form that has the API URL, if it is safe.
+
+        A refused URL is a form error before any request: the password must
+        not leave in clear. HA's frontend shows a section's errors only under
+        the section's own key, so the error goes there, just above the URL.
+        """
+        api_url: str = user_input[SECTION_ADVANCED][CONF_API_URL]
+        if (error := api_url_error(api_url)) is not None:
+            return None, {SECTION_ADVANCED: error}
+        return await self._async_login(
+            user_input[CONF_EMAIL], user_input[CONF_PASSWORD], api_url
+        )
+
     @staticmethod
     def _credentials_schema(defaults: Mapping[str, Any]) -> vol.Schema:
         # HA no longer has an "advanced mode" for flows (show_advanced_options
@@ -142,10 +231,7 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
                 for entry in self._async_current_entries(include_ignore=False)
             ):
                 return self.async_abort(reason="already_configured")
-            api_url = user_input[SECTION_ADVANCED][CONF_API_URL]
-            token, errors = await self._async_login(
-                email, user_input[CONF_PASSWORD], api_url
-            )
+            token, errors = await self._async_login_checked(user_input)
             if token is not None:
                 await self.async_set_unique_id(token.user_id)
                 self._abort_if_unique_id_configured()
@@ -180,6 +266,10 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
         self, entry_data: Mapping[str, Any]
     ) -> ConfigFlowResult:
         """Start reauthentication after the stored credentials stopped working."""
+        # An entry made before URLs were checked may hold one the password
+        # must not go to; asking for a password is pointless then.
+        if api_url_error(entry_data.get(CONF_API_URL, DEFAULT_BASE_URL)) is not None:
+            return self.async_abort(reason="unsafe_api_url")
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(
@@ -216,10 +306,7 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            api_url = user_input[SECTION_ADVANCED][CONF_API_URL]
-            token, errors = await self._async_login(
-                user_input[CONF_EMAIL], user_input[CONF_PASSWORD], api_url
-            )
+            token, errors = await self._async_login_checked(user_input)
             if token is not None:
                 # A title the user chose stays; one that was the email follows it.
                 title = (

@@ -74,3 +74,14 @@ WEEKDAYS: Final = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 # The app's mix ratio "N : 1": a whole number of at most three digits.
 MIX_RATIO_MIN: Final = 1
 MIX_RATIO_MAX: Final = 999
+
+# The client's sign-in state besides the lockout (refused credentials, the
+# floor between sign-ins, the streak of unusable answers), kept in the entry
+# with a fingerprint of the credentials it holds for.
+CONF_SIGN_IN: Final = "sign_in"
+# Its keys; the fingerprint is redacted from diagnostics.
+SIGN_IN_CREDENTIALS: Final = "credentials_fingerprint"
+SIGN_IN_REFUSED: Final = "refused"
+SIGN_IN_NOT_BEFORE: Final = "not_before"
+SIGN_IN_UNUSABLE: Final = "unusable_answers"
+ISSUE_SIGN_IN_PAUSED: Final = "sign_in_paused"

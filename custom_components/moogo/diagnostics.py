@@ -10,7 +10,7 @@ from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
-from .const import CONF_API_URL, CONF_TOKEN, DOMAIN
+from .const import CONF_API_URL, CONF_TOKEN, DOMAIN, SIGN_IN_CREDENTIALS
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
 from .data import MoogoDeviceData
 
@@ -21,6 +21,8 @@ TO_REDACT = {
     CONF_PASSWORD,
     CONF_TOKEN,
     CONF_API_URL,
+    # The fingerprint of the credentials a stored sign-in refusal is for.
+    SIGN_IN_CREDENTIALS,
     "user_id",
     "unique_id",
     "title",

@@ -12,6 +12,7 @@ from .api import (
     MoogoConnectionError,
     MoogoDeviceOfflineError,
     MoogoError,
+    MoogoLoginDeferredError,
     MoogoRateLimitError,
     MoogoResponseError,
 )
@@ -27,6 +28,8 @@ def translated_error(err: MoogoError) -> HomeAssistantError:
         key = "auth_failed"
     elif isinstance(err, MoogoRateLimitError):
         key = "rate_limited"
+    elif isinstance(err, MoogoLoginDeferredError):
+        key = "sign_in_deferred"
     elif isinstance(err, MoogoDeviceOfflineError):
         key = "device_offline"
     elif isinstance(err, MoogoConnectionError):

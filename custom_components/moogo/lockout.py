@@ -1,4 +1,4 @@
-"""The client's token and lockout, kept in the entry and told to the user."""
+"""The client's token and sign-in state, kept in the entry and told to the user."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .api import MoogoClient
-from .const import CONF_TOKEN, DOMAIN, ISSUE_RATE_LIMITED
-from .entry_data import stored_login_block, with_login_block, with_token
+from .const import CONF_TOKEN, DOMAIN, ISSUE_RATE_LIMITED, ISSUE_SIGN_IN_PAUSED
+from .entry_data import (
+    stored_login_block,
+    with_login_block,
+    with_sign_in_state,
+    with_token,
+)
 
 
 def _issue_id(entry: ConfigEntry) -> str:
@@ -46,25 +51,60 @@ def async_delete_rate_limit_issue(hass: HomeAssistant, entry: ConfigEntry) -> No
     ir.async_delete_issue(hass, DOMAIN, _issue_id(entry))
 
 
+def _paused_issue_id(entry: ConfigEntry) -> str:
+    return f"{ISSUE_SIGN_IN_PAUSED}_{entry.entry_id}"
+
+
+@callback
+def _async_show_sign_in_pause(
+    hass: HomeAssistant, entry: ConfigEntry, client: MoogoClient
+) -> None:
+    """Tell the user while unusable answers keep the client from signing in."""
+    state = client.sign_in_state
+    if not state.paused:
+        ir.async_delete_issue(hass, DOMAIN, _paused_issue_id(entry))
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _paused_issue_id(entry),
+        is_fixable=True,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_SIGN_IN_PAUSED,
+        translation_placeholders={
+            "title": entry.title,
+            "count": str(state.unusable_answers),
+        },
+        # The fix flow's text says how many answers could not be used.
+        data={"entry_id": entry.entry_id, "count": state.unusable_answers},
+    )
+
+
 @callback
 def async_store_client_state(
     hass: HomeAssistant, entry: ConfigEntry, client: MoogoClient
 ) -> None:
-    """Keep the client's token and lockout in the entry when they changed.
+    """Keep the client's token and sign-in state in the entry when they changed.
 
     Read after every update and command instead of callbacks from the client,
-    so the state flows one way: client, then coordinator, then entry.
+    so the state flows one way: client, then coordinator, then entry. The
+    sign-in state is stored with the fingerprint of the client's own
+    credentials: a client still running on credentials the user has just
+    replaced cannot hold back the new ones.
     """
+    data = dict(entry.data)
     token = client.token
-    if token is not None and token.as_dict() != entry.data.get(CONF_TOKEN):
+    if token is not None and token.as_dict() != data.get(CONF_TOKEN):
         # A working login also ends any lockout.
         async_delete_rate_limit_issue(hass, entry)
-        hass.config_entries.async_update_entry(
-            entry, data=with_token(entry.data, token)
-        )
+        data = with_token(data, token)
     blocked_until = client.login_blocked_until
-    if blocked_until is not None and blocked_until != stored_login_block(entry.data):
-        hass.config_entries.async_update_entry(
-            entry, data=with_login_block(entry.data, blocked_until)
-        )
+    if blocked_until is not None and blocked_until != stored_login_block(data):
+        data = with_login_block(data, blocked_until)
         async_raise_rate_limit_issue(hass, entry, blocked_until)
+    data = with_sign_in_state(
+        data, client.sign_in_state, client.credentials_fingerprint(entry.entry_id)
+    )
+    if data != entry.data:
+        hass.config_entries.async_update_entry(entry, data=data)
+    _async_show_sign_in_pause(hass, entry, client)

@@ -1,4 +1,4 @@
-"""Repair flows: let the user sign in again at once after a lockout."""
+"""Repair flows: let the user sign in again at once after a lockout or a pause."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import probatio as vol
 
-from .const import ISSUE_RATE_LIMITED
-from .entry_data import without_login_block
+from .const import ISSUE_RATE_LIMITED, ISSUE_SIGN_IN_PAUSED
+from .entry_data import without_sign_in_pause
 
 
 def _local_time_with_zone(hass: HomeAssistant, moment: str) -> str:
@@ -23,18 +23,20 @@ def _local_time_with_zone(hass: HomeAssistant, moment: str) -> str:
 
 
 class SignInNowRepairFlow(RepairsFlow):
-    """Lift the lockout back-off of one entry at the user's explicit request.
+    """Lift what holds back one entry's sign-ins at the user's explicit request.
 
-    Home Assistant waits out a lockout by itself; this is for a user who knows
-    the lock is over early (the Moogo app signs in again) and accepts that one
-    attempt on a still-locked account extends the lock.
+    The lockout back-off: Home Assistant waits it out by itself; this is for a
+    user who knows the lock is over early (the Moogo app signs in again) and
+    accepts that one attempt on a still-locked account extends the lock. The
+    pause after unusable sign-in answers: only the user ends it. A refusal of
+    the credentials stays: only new credentials (reauth) lift it.
     """
 
-    def __init__(self, entry_id: str | None, retry_at: str) -> None:
-        """Remember which entry the issue is about, and when HA tries itself."""
+    def __init__(self, entry_id: str | None, placeholders: dict[str, str]) -> None:
+        """Remember which entry the issue is about, and what its text shows."""
         super().__init__()
         self._entry_id = entry_id
-        self._retry_at = retry_at
+        self._placeholders = placeholders
 
     async def async_step_init(
         self, user_input: dict[str, str] | None = None
@@ -56,19 +58,16 @@ class SignInNowRepairFlow(RepairsFlow):
             return self.async_abort(reason="entry_removed")
         if user_input is not None:
             self.hass.config_entries.async_update_entry(
-                entry, data=without_login_block(entry.data)
+                entry, data=without_sign_in_pause(entry.data)
             )
-            # A fresh client starts without the back-off and signs in if it
-            # needs to; a refusal raises the issue again.
+            # A fresh client starts without the hold and signs in if it
+            # needs to; a refusal or unusable answers raise the issue again.
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
             return self.async_create_entry(data={})
         return self.async_show_form(
             step_id="confirm",
             data_schema=vol.Schema({}),
-            description_placeholders={
-                "title": entry.title,
-                "retry_at": _local_time_with_zone(self.hass, self._retry_at),
-            },
+            description_placeholders={"title": entry.title, **self._placeholders},
         )
 
 
@@ -78,10 +77,18 @@ async def async_create_fix_flow(
     data: dict[str, str | int | float | None] | None,
 ) -> RepairsFlow:
     """Create the fix flow of a Moogo repair issue."""
-    if not issue_id.startswith(ISSUE_RATE_LIMITED):  # pragma: no cover - guard
-        raise ValueError(f"Issue {issue_id} has no fix flow")
     data = data or {}
     entry_id = data.get("entry_id")
+    if issue_id.startswith(ISSUE_SIGN_IN_PAUSED):
+        # The text says how many answers in a row could not be used.
+        placeholders = {"count": str(data.get("count"))}
+    elif issue_id.startswith(ISSUE_RATE_LIMITED):
+        # The text says when Home Assistant tries by itself.
+        placeholders = {
+            "retry_at": _local_time_with_zone(hass, str(data.get("retry_at")))
+        }
+    else:  # pragma: no cover - guard
+        raise ValueError(f"Issue {issue_id} has no fix flow")
     return SignInNowRepairFlow(
-        entry_id if isinstance(entry_id, str) else None, str(data.get("retry_at"))
+        entry_id if isinstance(entry_id, str) else None, placeholders
     )

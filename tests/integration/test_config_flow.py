@@ -351,17 +351,141 @@ async def test_user_flow_errors_then_recovery(
     assert result["result"].state is ConfigEntryState.LOADED
 
 
-async def test_user_flow_not_a_url_is_cannot_connect(
-    hass: HomeAssistant, cloud: Cloud
+# API URLs the password may go to: https anywhere, plain http only inside the
+# home (loopback, private, link-local, .local names judged by name alone).
+SAFE_API_URLS = [
+    DEFAULT_BASE_URL,
+    "https://api.moogo.com/",
+    "HTTPS://API.MOOGO.COM/v1",
+    "https://8.8.8.8:8443",
+    "https://[2001:4860::8888]",
+    "http://127.0.0.1:8080",
+    "http://127.9.9.9",
+    "http://localhost:8080",
+    "http://[::1]:8080",
+    "http://10.0.0.5",
+    "http://172.16.0.1",
+    "http://172.31.255.254",
+    "http://192.168.1.2:8080",
+    "http://169.254.1.1",
+    "http://[fd00::1]",
+    "http://[fe80::1]",
+    "http://[::ffff:192.168.1.2]",
+    "http://printer.local",
+    "http://Printer.Local.:8080",
+]
+
+# Each case: an API URL the flow refuses, and the form error it shows.
+UNSAFE_API_URLS = [
+    pytest.param("http://api.moogo.com", "insecure_api_url", id="http_public_name"),
+    pytest.param("http://8.8.8.8", "insecure_api_url", id="http_public_ipv4"),
+    pytest.param("http://[2001:4860::8888]", "insecure_api_url", id="http_public_ipv6"),
+    pytest.param("http://[::ffff:8.8.8.8]", "insecure_api_url", id="http_mapped_ipv4"),
+    pytest.param("http://172.32.0.1", "insecure_api_url", id="http_beside_rfc1918"),
+    pytest.param("http://0.0.0.0", "insecure_api_url", id="http_unspecified"),
+    pytest.param("http://2130706433", "insecure_api_url", id="http_decimal_ip"),
+    pytest.param(
+        "http://localhost.evil.com", "insecure_api_url", id="http_localhost_sub"
+    ),
+    pytest.param(
+        "http://printer.local.evil.com", "insecure_api_url", id="http_local_sub"
+    ),
+    pytest.param(
+        "https://owner:pw@api.moogo.com", "api_url_has_credentials", id="userinfo"
+    ),
+    pytest.param("http://me@127.0.0.1:8080", "api_url_has_credentials", id="user"),
+    pytest.param(
+        "http://evil.com:80@127.0.0.1", "api_url_has_credentials", id="host_as_user"
+    ),
+    pytest.param("https://api.moogo.com/?a=1", "api_url_has_query", id="query"),
+    pytest.param("https://api.moogo.com?", "api_url_has_query", id="empty_query"),
+    pytest.param("https://api.moogo.com#top", "api_url_has_fragment", id="fragment"),
+    pytest.param("http://evil.com#.local", "api_url_has_fragment", id="local_fragment"),
+    pytest.param("ftp://api.moogo.com", "unsupported_api_url_scheme", id="ftp"),
+    pytest.param("ws://127.0.0.1:8080", "unsupported_api_url_scheme", id="ws"),
+    pytest.param("localhost:8080", "unsupported_api_url_scheme", id="no_scheme"),
+    pytest.param("not a url", "invalid_api_url", id="words"),
+    pytest.param("", "invalid_api_url", id="empty"),
+    pytest.param("https://", "invalid_api_url", id="no_host"),
+    pytest.param("http:api.moogo.com", "invalid_api_url", id="no_slashes"),
+    pytest.param(" https://api.moogo.com", "invalid_api_url", id="leading_space"),
+    pytest.param("https://api.moogo.com\n", "invalid_api_url", id="newline"),
+    pytest.param("http://evil.com\\.local", "invalid_api_url", id="backslash"),
+    pytest.param("https://api.moogo.com:99999", "invalid_api_url", id="port_range"),
+    pytest.param("https://api.moogo.com:https", "invalid_api_url", id="port_name"),
+    pytest.param("http://[::1", "invalid_api_url", id="open_bracket"),
+    pytest.param("http://b\u00fccher.local", "invalid_api_url", id="non_ascii"),
+    pytest.param("http://evil%2ecom.local", "invalid_api_url", id="escaped_host"),
+]
+
+
+@pytest.mark.parametrize("url", SAFE_API_URLS)
+def test_api_url_error_accepts(url: str) -> None:
+    """https goes anywhere; plain http only to loopback, private or .local hosts."""
+    assert config_flow.api_url_error(url) is None
+
+
+@pytest.mark.parametrize(("url", "error"), UNSAFE_API_URLS)
+def test_api_url_error_refuses(url: str, error: str) -> None:
+    """Each kind of unsafe or broken URL has its own error."""
+    assert config_flow.api_url_error(url) == error
+
+
+# The refusals the flows are driven through (the validator tests hold the rest).
+FLOW_REFUSALS = [
+    pytest.param("http://api.moogo.com", "insecure_api_url", id="http_public_name"),
+    pytest.param("http://8.8.8.8", "insecure_api_url", id="http_public_ipv4"),
+    pytest.param(
+        "https://owner:pw@api.moogo.com", "api_url_has_credentials", id="userinfo"
+    ),
+    pytest.param("https://api.moogo.com/?a=1", "api_url_has_query", id="query"),
+    pytest.param("https://api.moogo.com#top", "api_url_has_fragment", id="fragment"),
+    pytest.param("ftp://api.moogo.com", "unsupported_api_url_scheme", id="ftp"),
+    pytest.param("not a url", "invalid_api_url", id="not_a_url"),
+]
+
+
+@pytest.mark.parametrize(("url", "error"), FLOW_REFUSALS)
+async def test_user_flow_refuses_unsafe_api_url(
+    hass: HomeAssistant, cloud: Cloud, url: str, error: str
 ) -> None:
-    """A malformed API URL is a connection problem, not a crash."""
+    """An unsafe API URL is a form error before any request; a safe one then works.
+
+    The error sits under the Advanced options section (HA's frontend shows a
+    section's errors there, right above its URL field), not under "base".
+    """
     result = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input("not a url")
+        result["flow_id"], user_input(url)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {SECTION_ADVANCED: error}
+    await assert_translated(hass, result)
+    # What was typed comes back as typed, to be corrected.
+    assert section_default(result) == {CONF_API_URL: url}
+    assert schema_default(result, CONF_EMAIL) == EMAIL
+    # Nothing left: not the password, not even a connection to the simulator.
+    assert cloud.sim.total_requests == 0
+    assert cloud.sim.request_counts == {}
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(cloud.sim.url)
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_API_URL] == cloud.sim.url
+
+
+async def test_user_flow_https_url_is_tried(hass: HomeAssistant, cloud: Cloud) -> None:
+    """An https URL passes the check and is tried (the plain simulator fails TLS)."""
+    result = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(cloud.sim.url.replace("http://", "https://"))
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
-    assert cloud.sim.total_requests == 0
 
 
 async def test_user_flow_locked_account_is_rate_limited(
@@ -782,3 +906,54 @@ async def test_reconfigure_keeps_a_title_the_user_chose(
     assert result["reason"] == "reconfigure_successful"
     assert init_integration.title == "Backyard misters"
     assert init_integration.data[CONF_EMAIL] == EMAIL.upper()
+
+
+@pytest.mark.parametrize(("url", "error"), FLOW_REFUSALS)
+async def test_reconfigure_refuses_unsafe_api_url(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    config_entry: MockConfigEntry,
+    url: str,
+    error: str,
+) -> None:
+    """Reconfigure checks the URL as the user step does, before any request."""
+    config_entry.add_to_hass(hass)
+    original = dict(config_entry.data)
+    result = await start_reconfigure(hass, config_entry)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(url)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {SECTION_ADVANCED: error}
+    await assert_translated(hass, result)
+    assert section_default(result) == {CONF_API_URL: url}
+    assert cloud.sim.total_requests == 0
+    assert dict(config_entry.data) == original
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(cloud.sim.url)
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+
+
+async def test_reauth_with_unsafe_stored_url_aborts(
+    hass: HomeAssistant, cloud: Cloud
+) -> None:
+    """An entry stored with a plain-http public URL never asks for a password.
+
+    Reauth has no URL field: it ends, pointing at Reconfigure, and sends nothing.
+    """
+    data = {CONF_EMAIL: EMAIL, CONF_PASSWORD: PASSWORD, CONF_API_URL: "http://8.8.8.8"}
+    entry = MockConfigEntry(
+        domain=DOMAIN, title=EMAIL, unique_id=cloud.account.user_id, data=data
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unsafe_api_url"
+    await assert_translated(hass, result)
+    assert cloud.sim.total_requests == 0
+    assert dict(entry.data) == data

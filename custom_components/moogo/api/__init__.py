@@ -1,5 +1,6 @@
 """Async client of the Moogo cloud API (aiohttp only; no Home Assistant imports)."""
 
+from .auth import SignInState
 from .client import MoogoClient
 from .const import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from .exceptions import (
@@ -9,6 +10,7 @@ from .exceptions import (
     MoogoDeviceOfflineError,
     MoogoError,
     MoogoLoginBlockedError,
+    MoogoLoginDeferredError,
     MoogoNotFoundError,
     MoogoRateLimitError,
     MoogoResponseError,
@@ -39,6 +41,7 @@ __all__ = [
     "MoogoDeviceOfflineError",
     "MoogoError",
     "MoogoLoginBlockedError",
+    "MoogoLoginDeferredError",
     "MoogoNotFoundError",
     "MoogoRateLimitError",
     "MoogoResponseError",
@@ -46,5 +49,6 @@ __all__ = [
     "MoogoToken",
     "Schedule",
     "ScheduleList",
+    "SignInState",
     "SprayRecord",
 ]

@@ -33,3 +33,17 @@ MAX_PAGES: Final = 50
 # this long: the cloud's lock lasts about 24 hours and every attempt during it
 # restarts the lock, so the client waits it out plus a margin.
 LOGIN_BACKOFF_SECONDS: Final = 24 * 3600 + 15 * 60
+
+# The sign-in budget. Automatic sign-ins are spaced by this floor on average
+# (one spare: a token that worked and is then revoked gets one re-login at
+# once); after a sign-in that yields no working token the next waits the whole
+# floor. About 6 sign-ins an hour at most, whatever the cloud answers.
+LOGIN_FLOOR_SECONDS: Final = 10 * 60
+# After this many sign-in answers in a row that give no working token (data
+# null or garbled, the token rejected at once), the client stops signing in
+# until it is told it may (``allow_login``).
+MAX_UNUSABLE_LOGINS: Final = 3
+# A token lifetime below this is not believed (a ttl in minutes, say): the
+# token is used until the cloud rejects it. Above the maximum, it never expires.
+MIN_TOKEN_TTL_SECONDS: Final = 10 * 60
+MAX_TOKEN_TTL_SECONDS: Final = 10 * 365 * 24 * 3600

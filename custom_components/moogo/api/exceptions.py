@@ -44,6 +44,19 @@ class MoogoLoginBlockedError(MoogoRateLimitError):
         self.blocked_until = blocked_until
 
 
+class MoogoLoginDeferredError(MoogoError):
+    """The client held a sign-in back, without asking the cloud: its budget is spent.
+
+    ``retry_at`` is when the client signs in again by itself; ``None`` once
+    repeated unusable sign-in answers stopped sign-ins until ``allow_login()``.
+    """
+
+    def __init__(self, message: str, *, retry_at: datetime | None) -> None:
+        """Keep when sign-ins resume (if they do by themselves) next to the message."""
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
 class MoogoDeviceOfflineError(MoogoError):
     """The device is offline and cannot take commands (code 10201)."""
 

@@ -12,6 +12,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Self
 
+from .const import MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS
 from .exceptions import MoogoResponseError
 from .parsing import (
     as_bool,
@@ -124,14 +125,13 @@ class MoogoToken:
         user_id = as_str(raw.get("userId"))
         if token is None or user_id is None:
             raise MoogoResponseError("Login answer without token or userId")
+        # A lifetime shorter than the sign-in budget allows (a ttl given in
+        # minutes, say) would make every poll sign in: such a token is used
+        # until the cloud rejects it. An absurdly long one never expires.
         ttl = as_float(raw.get("ttl"))
         expires_at = None
-        if ttl and ttl > 0:
-            try:
-                expires_at = now + timedelta(seconds=ttl)
-            except OverflowError:
-                # Beyond the year 9999 (or timedelta's range): never expires.
-                expires_at = None
+        if ttl is not None and MIN_TOKEN_TTL_SECONDS <= ttl <= MAX_TOKEN_TTL_SECONDS:
+            expires_at = now + timedelta(seconds=ttl)
         return cls(token=token, user_id=user_id, expires_at=expires_at)
 
 
