@@ -24,24 +24,38 @@ def _issue_id(entry: ConfigEntry) -> str:
 
 
 @callback
+def _async_raise_issue(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    key: str,
+    data: dict[str, str | int],
+    placeholders: dict[str, str] | None = None,
+) -> None:
+    """Raise the entry's fixable sign-in issue ``key``; its fix flow reads ``data``."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"{key}_{entry.entry_id}",
+        is_fixable=True,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=key,
+        translation_placeholders={"title": entry.title, **(placeholders or {})},
+        data={"entry_id": entry.entry_id, **data},
+    )
+
+
+@callback
 def async_raise_rate_limit_issue(
     hass: HomeAssistant, entry: ConfigEntry, retry_at: datetime
 ) -> None:
     """Tell the user about the lockout; its fix flow lets them try at once."""
-    ir.async_create_issue(
+    # The fix flow's text says when Home Assistant tries by itself (shown in
+    # HA's time zone, named).
+    _async_raise_issue(
         hass,
-        DOMAIN,
-        _issue_id(entry),
-        is_fixable=True,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_RATE_LIMITED,
-        translation_placeholders={"title": entry.title},
-        # The fix flow's text says when Home Assistant tries by itself
-        # (shown in HA's time zone, named).
-        data={
-            "entry_id": entry.entry_id,
-            "retry_at": dt_util.as_utc(retry_at).isoformat(),
-        },
+        entry,
+        ISSUE_RATE_LIMITED,
+        {"retry_at": dt_util.as_utc(retry_at).isoformat()},
     )
 
 
@@ -64,19 +78,13 @@ def _async_show_sign_in_pause(
     if not state.paused:
         ir.async_delete_issue(hass, DOMAIN, _paused_issue_id(entry))
         return
-    ir.async_create_issue(
+    # The fix flow's text says how many answers could not be used.
+    _async_raise_issue(
         hass,
-        DOMAIN,
-        _paused_issue_id(entry),
-        is_fixable=True,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_SIGN_IN_PAUSED,
-        translation_placeholders={
-            "title": entry.title,
-            "count": str(state.unusable_answers),
-        },
-        # The fix flow's text says how many answers could not be used.
-        data={"entry_id": entry.entry_id, "count": state.unusable_answers},
+        entry,
+        ISSUE_SIGN_IN_PAUSED,
+        {"count": state.unusable_answers},
+        {"count": str(state.unusable_answers)},
     )
 
 
