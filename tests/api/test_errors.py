@@ -123,6 +123,10 @@ async def test_http_429_is_rate_limit_and_not_retried(
     with pytest.raises(MoogoRateLimitError) as caught:
         await client.get_devices()
     assert caught.value.code == 429
+    # Throttling, with the wait the cloud asked for; not the login lockout.
+    assert caught.value.retry_after == 60
+    assert "slow down (HTTP 429): wait 60 s" in str(caught.value)
+    assert "24 hours" not in str(caught.value)
     assert sim.request_counts[DEVICES_ROUTE] == 1
     assert logins(sim) == 1
 

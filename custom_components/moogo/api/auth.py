@@ -92,6 +92,7 @@ class AuthenticatedTransport(Transport):
         *,
         session: aiohttp.ClientSession | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        request_timeout: float | None = None,
         base_url: str = DEFAULT_BASE_URL,
         token: MoogoToken | None = None,
         on_token_update: TokenListener | None = None,
@@ -104,7 +105,12 @@ class AuthenticatedTransport(Transport):
         ``sign_in_state`` is what :attr:`sign_in_state` said before a restart;
         ``login_blocked_until``, when given, is its lockout back-off.
         """
-        super().__init__(session=session, timeout=timeout, base_url=base_url)
+        super().__init__(
+            session=session,
+            timeout=timeout,
+            base_url=base_url,
+            request_timeout=request_timeout,
+        )
         self._email = email
         self._password = password
         self._token = token
@@ -180,7 +186,7 @@ class AuthenticatedTransport(Transport):
             )
         if (blocked_until := self.login_blocked_until) is not None:
             raise MoogoLoginBlockedError(
-                "The Moogo cloud locked the account; not signing in again before "
+                "The Moogo cloud refused the last sign-in; not signing in again before "
                 f"{blocked_until:%Y-%m-%d %H:%M} UTC",
                 blocked_until=blocked_until,
             )
@@ -235,8 +241,16 @@ class AuthenticatedTransport(Transport):
             # Wrong email or password: no sign-in with them goes out again.
             self._state = replace(self._state, credentials_refused=True)
             raise
-        except MoogoRateLimitError:
-            blocked_until = datetime.now(UTC) + _LOGIN_BACKOFF
+        except MoogoRateLimitError as err:
+            # A wait the cloud names (HTTP 429 with Retry-After) is kept, never
+            # shorter than the floor; otherwise the refusal may be the day-long
+            # lockout, which every further sign-in would start again.
+            backoff = (
+                _LOGIN_BACKOFF
+                if err.retry_after is None
+                else max(timedelta(seconds=err.retry_after), _LOGIN_FLOOR)
+            )
+            blocked_until = datetime.now(UTC) + backoff
             self._state = replace(self._state, blocked_until=blocked_until)
             _LOGGER.debug(
                 "Login rate limited; no login before %s", blocked_until.isoformat()

@@ -9,11 +9,12 @@ from datetime import date
 from functools import cached_property
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from .auth import AuthenticatedTransport
 from .configuration import check_changes, config_body
 from .const import DEVICES_PAGE_SIZE, SCHEDULES_PAGE_SIZE, SPRAY_HISTORY_PAGE_SIZE
-from .exceptions import MoogoResponseError
+from .exceptions import MoogoInvalidIdError, MoogoResponseError
 from .models import (
     Device,
     DeviceConfig,
@@ -30,6 +31,31 @@ from .parsing import as_bool, items_of, require_mapping
 _LOGGER = logging.getLogger(__name__)
 
 
+def _segment(value: str, what: str) -> str:
+    """Put one id into a URL path as exactly one segment.
+
+    Every character but letters, digits and ``_.-~`` is percent-escaped, so an
+    id holding ``/``, ``?``, ``#`` or ``%`` stays inside its segment. An empty
+    id, ``.`` and ``..`` are refused before any request: no escaping keeps a
+    dot segment from being resolved against the path around it.
+    """
+    if not value or value in {".", ".."}:
+        raise MoogoInvalidIdError(f"Not a valid {what}: {value!r}")
+    return quote(value, safe="")
+
+
+def _device_path(device_id: str, *tail: str) -> str:
+    """``/v1/devices/<device id>`` and the literal ``tail`` segments after it."""
+    return "/".join(("/v1/devices", _segment(device_id, "device id"), *tail))
+
+
+def _schedule_path(device_id: str, schedule_id: str, *tail: str) -> str:
+    """``/v1/devices/<device id>/schedules/<schedule id>`` and ``tail``."""
+    return _device_path(
+        device_id, "schedules", _segment(schedule_id, "schedule id"), *tail
+    )
+
+
 class MoogoClient(AuthenticatedTransport):
     """Client of one Moogo account.
 
@@ -42,6 +68,11 @@ class MoogoClient(AuthenticatedTransport):
       ``ClientTimeout`` governs. Several clients may share one session: the
       token travels per request as a header, never in the session's defaults
       or cookie jar.
+
+    Time limit: the client bounds every request itself, whichever session it
+    uses: by ``request_timeout`` when given (on any session), else by the
+    session's total timeout, else by ``DEFAULT_TIMEOUT``. A request that runs
+    out of time is a :class:`MoogoConnectionError`.
 
     Lockout: once a login is refused as rate limited, the client makes no
     login request until :attr:`login_blocked_until`, because every attempt
@@ -94,7 +125,7 @@ class MoogoClient(AuthenticatedTransport):
 
     async def get_device(self, device_id: str) -> Device:
         """Fetch one device's details and readings."""
-        return Device.from_api(await self._request("GET", f"/v1/devices/{device_id}"))
+        return Device.from_api(await self._request("GET", _device_path(device_id)))
 
     async def rename_device(self, device_id: str, name: str) -> None:
         """Rename a device.
@@ -105,23 +136,23 @@ class MoogoClient(AuthenticatedTransport):
         if not name.strip():
             raise ValueError("A device name cannot be empty")
         await self._request(
-            "PUT", f"/v1/devices/{device_id}/update", body={"deviceName": name}
+            "PUT", _device_path(device_id, "update"), body={"deviceName": name}
         )
 
     async def start_mist(self, device_id: str) -> None:
         """Start misting for the device's configured duration."""
-        await self._request("POST", f"/v1/devices/{device_id}/start", body={})
+        await self._request("POST", _device_path(device_id, "start"), body={})
 
     async def stop_mist(self, device_id: str) -> None:
         """Stop misting."""
-        await self._request("POST", f"/v1/devices/{device_id}/stop", body={})
+        await self._request("POST", _device_path(device_id, "stop"), body={})
 
     # -- schedules ---------------------------------------------------------
 
     async def get_schedule_list(self, device_id: str) -> ScheduleList:
         """Read all a device's schedules and its master schedule switch."""
         pages = await self._read_list(
-            f"/v1/devices/{device_id}/schedules",
+            _device_path(device_id, "schedules"),
             "schedules",
             page_size=SCHEDULES_PAGE_SIZE,
         )
@@ -149,7 +180,7 @@ class MoogoClient(AuthenticatedTransport):
         """Create a schedule (weekdays 0 = Sunday); returns it when the cloud echoes it."""
         data = await self._request(
             "POST",
-            f"/v1/devices/{device_id}/schedules",
+            _device_path(device_id, "schedules"),
             body={
                 "hour": hour,
                 "minute": minute,
@@ -187,32 +218,29 @@ class MoogoClient(AuthenticatedTransport):
             body["status"] = int(enabled)
         if not body:
             raise ValueError("Nothing to update")
-        await self._request(
-            "PUT", f"/v1/devices/{device_id}/schedules/{schedule_id}", body=body
-        )
+        await self._request("PUT", _schedule_path(device_id, schedule_id), body=body)
 
     async def delete_schedule(self, device_id: str, schedule_id: str) -> None:
         """Delete a schedule."""
-        await self._request(
-            "DELETE", f"/v1/devices/{device_id}/schedules/{schedule_id}"
-        )
-
-    async def _schedule_action(self, device_id: str, suffix: str) -> None:
-        await self._request(
-            "PUT", f"/v1/devices/{device_id}/schedules/{suffix}", body={}
-        )
+        await self._request("DELETE", _schedule_path(device_id, schedule_id))
 
     async def enable_schedule(self, device_id: str, schedule_id: str) -> None:
         """Enable one schedule."""
-        await self._schedule_action(device_id, f"{schedule_id}/enable")
+        await self._request(
+            "PUT", _schedule_path(device_id, schedule_id, "enable"), body={}
+        )
 
     async def disable_schedule(self, device_id: str, schedule_id: str) -> None:
         """Disable one schedule."""
-        await self._schedule_action(device_id, f"{schedule_id}/disable")
+        await self._request(
+            "PUT", _schedule_path(device_id, schedule_id, "disable"), body={}
+        )
 
     async def skip_schedule(self, device_id: str, schedule_id: str) -> None:
         """Skip the next occurrence of a schedule."""
-        await self._schedule_action(device_id, f"{schedule_id}/skip")
+        await self._request(
+            "PUT", _schedule_path(device_id, schedule_id, "skip"), body={}
+        )
 
     async def set_schedule_switch(self, device_id: str, on: bool) -> None:
         """Turn the device's master schedule switch on or off.
@@ -221,14 +249,18 @@ class MoogoClient(AuthenticatedTransport):
         switch is off no schedule runs, and when it is on again the enabled
         ones do.
         """
-        await self._schedule_action(device_id, "switch/open" if on else "switch/close")
+        await self._request(
+            "PUT",
+            _device_path(device_id, "schedules", "switch", "open" if on else "close"),
+            body={},
+        )
 
     # -- configuration, spray history, firmware ---------------------------------
 
     async def get_config(self, device_id: str) -> DeviceConfig:
         """Fetch a device's configuration."""
         return DeviceConfig.from_api(
-            await self._request("GET", f"/v1/devices/{device_id}/configs")
+            await self._request("GET", _device_path(device_id, "configs"))
         )
 
     async def set_config(self, device_id: str, /, **changes: Any) -> DeviceConfig:
@@ -242,7 +274,7 @@ class MoogoClient(AuthenticatedTransport):
         Returns the configuration as written.
         """
         check_changes(changes)
-        path = f"/v1/devices/{device_id}/configs"
+        path = _device_path(device_id, "configs")
         async with self._config_locks[device_id]:
             current = require_mapping(
                 await self._request("GET", path), "device configuration"
@@ -260,7 +292,7 @@ class MoogoClient(AuthenticatedTransport):
         if start > end:
             raise ValueError("The spray history's start is after its end")
         pages = await self._read_list(
-            f"/v1/devices/{device_id}/logs",
+            _device_path(device_id, "logs"),
             "spray history",
             page_size=SPRAY_HISTORY_PAGE_SIZE,
             params={"startDate": f"{start:%Y-%m-%d}", "endDate": f"{end:%Y-%m-%d}"},
@@ -270,12 +302,12 @@ class MoogoClient(AuthenticatedTransport):
     async def check_firmware(self, device_id: str) -> FirmwareInfo:
         """Ask whether a firmware update is available."""
         return FirmwareInfo.from_api(
-            await self._request("POST", f"/v1/devices/{device_id}/otaCheck", body={})
+            await self._request("POST", _device_path(device_id, "otaCheck"), body={})
         )
 
     async def update_firmware(self, device_id: str) -> None:
         """Start a firmware update."""
-        await self._request("POST", f"/v1/devices/{device_id}/otaUpdate", body={})
+        await self._request("POST", _device_path(device_id, "otaUpdate"), body={})
 
     # -- public endpoints (no token) -------------------------------------------
 

@@ -17,6 +17,10 @@ CODE_UNAUTHORIZED: Final = 401
 CODE_NOT_FOUND: Final = 404
 CODE_SERVER_ERROR: Final = 500
 
+# A Retry-After header is believed up to this many seconds (a day); more is
+# cut to it, a date in the past is 0.
+MAX_RETRY_AFTER_SECONDS: Final = 24 * 3600
+
 # A token this close to its expiry is renewed before use rather than after a 401.
 TOKEN_EXPIRY_MARGIN_SECONDS: Final = 60
 

@@ -7,6 +7,7 @@ shown to users as they are.
 from __future__ import annotations
 
 from datetime import datetime
+from http import HTTPStatus
 
 from .const import CODE_RATE_LIMITED
 
@@ -29,7 +30,29 @@ class MoogoAuthError(MoogoError):
 
 
 class MoogoRateLimitError(MoogoError):
-    """The account is locked out (code 10000 or HTTP 429); never retried."""
+    """The cloud refuses for now; never retried by the client.
+
+    Code 10000 is the login lockout (about a day). HTTP 429 is the cloud
+    throttling requests: ``retry_after`` is then how many seconds it asked us
+    to wait (its ``Retry-After`` header), or ``None`` when it did not say.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        http_status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """Keep the wait the cloud asked for (seconds) next to the message."""
+        super().__init__(message, code=code, http_status=http_status)
+        self.retry_after = retry_after
+
+    @property
+    def throttled(self) -> bool:
+        """Whether the cloud throttled a request (HTTP 429), not locked the login."""
+        return self.http_status == HTTPStatus.TOO_MANY_REQUESTS
 
 
 class MoogoLoginBlockedError(MoogoRateLimitError):
@@ -65,8 +88,20 @@ class MoogoNotFoundError(MoogoError):
     """Unknown device or schedule (code or HTTP status 404)."""
 
 
+class MoogoInvalidIdError(MoogoNotFoundError, ValueError):
+    """An id that cannot address anything (empty, ``.`` or ``..``); no request made."""
+
+
 class MoogoConnectionError(MoogoError):
     """Timeout, connection failure, HTTP 5xx, or a closed HTTP session."""
+
+
+class MoogoRedirectError(MoogoConnectionError):
+    """The cloud answered with a redirect (HTTP 3xx), which the client never follows.
+
+    Following it would send the token header, and for a 307/308 the sign-in
+    body, to wherever the answer points. ``http_status`` is the 3xx status.
+    """
 
 
 class MoogoSessionClosedError(MoogoConnectionError):

@@ -7,12 +7,16 @@ one new login or an authentication error.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 import json
 import logging
 from typing import TYPE_CHECKING, Any, Self, override
 
 import aiohttp
+from yarl import URL
 
 from .const import (
     CODE_BAD_CREDENTIALS,
@@ -22,6 +26,8 @@ from .const import (
     CODE_RATE_LIMITED,
     CODE_SERVER_ERROR,
     CODE_UNAUTHORIZED,
+    DEFAULT_TIMEOUT,
+    MAX_RETRY_AFTER_SECONDS,
     TOKEN_HEADER,
 )
 from .exceptions import (
@@ -32,6 +38,7 @@ from .exceptions import (
     MoogoError,
     MoogoNotFoundError,
     MoogoRateLimitError,
+    MoogoRedirectError,
     MoogoResponseError,
     MoogoSessionClosedError,
 )
@@ -74,6 +81,61 @@ def _envelope_error(code: int, message: str) -> MoogoError:
     return MoogoApiError(f"Moogo cloud refused the request: {message[:200]}", code=code)
 
 
+def _retry_after(value: str | None) -> float | None:
+    """Read a ``Retry-After`` header: seconds, or an HTTP date; else None.
+
+    The wait is kept between 0 and MAX_RETRY_AFTER_SECONDS whatever the
+    header says: a date in the past is 0, a week is cut to a day.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        seconds = float(int(text[:18]))  # the clamp below cuts any longer number
+    else:
+        try:
+            moment = parsedate_to_datetime(text)
+        except ValueError, TypeError, OverflowError:
+            return None
+        if moment.tzinfo is None:  # "-0000": a date in UTC without a zone
+            moment = moment.replace(tzinfo=UTC)
+        seconds = (moment - datetime.now(UTC)).total_seconds()
+    return min(max(seconds, 0.0), float(MAX_RETRY_AFTER_SECONDS))
+
+
+def _rate_limited(retry_after: str | None) -> MoogoRateLimitError:
+    """HTTP 429: the cloud throttles requests (not the login lockout, code 10000)."""
+    seconds = _retry_after(retry_after)
+    wait = f"wait {seconds:.0f} s" if seconds is not None else "wait a while"
+    return MoogoRateLimitError(
+        f"The Moogo cloud asks to slow down (HTTP 429): {wait} before the next request",
+        code=429,
+        http_status=429,
+        retry_after=seconds,
+    )
+
+
+def _redirect(method: str, path: str, status: int, location: str | None) -> MoogoError:
+    """Name a 3xx answer by its status and its target's origin; it is never followed.
+
+    Only the scheme, host and port of ``Location`` are shown: its path, query
+    and user info may hold anything.
+    """
+    target = ""
+    if location:
+        try:
+            url = URL(location)
+            if url.absolute:
+                target = f" to {url.origin()}"
+        except ValueError:
+            pass
+    return MoogoRedirectError(
+        f"Moogo cloud answered HTTP {status}, a redirect{target}, on {method} {path}; "
+        "the client follows no redirect (check the API URL)",
+        http_status=status,
+    )
+
+
 def _code_from_text(text: str) -> int | str:
     """Read an envelope code sent as text ("0", "10201"); else keep the text.
 
@@ -92,12 +154,18 @@ class Transport:
     """The HTTP session of one client and the exchanges made on it."""
 
     def __init__(
-        self, *, session: aiohttp.ClientSession | None, timeout: float, base_url: str
+        self,
+        *,
+        session: aiohttp.ClientSession | None,
+        timeout: float,
+        base_url: str,
+        request_timeout: float | None = None,
     ) -> None:
         """Keep the session (or None: create one on first use); no I/O yet."""
         self._session = session
         self._owns_session = session is None
         self._timeout = timeout
+        self._request_timeout = request_timeout
         self._base_url = base_url.rstrip("/")
 
     @override
@@ -152,6 +220,19 @@ class Transport:
                 )
         return self._session
 
+    def _time_limit(self, session: aiohttp.ClientSession) -> float:
+        """Seconds one request may take, answer read included.
+
+        ``request_timeout`` when given, on any session. Otherwise the
+        session's own total: ``timeout`` for the client's session, the
+        caller's ``ClientTimeout`` for an injected one; a session without a
+        total still gets DEFAULT_TIMEOUT, so that no request waits forever.
+        """
+        if self._request_timeout is not None:
+            return self._request_timeout
+        total = session.timeout.total
+        return total if total is not None and total > 0 else DEFAULT_TIMEOUT
+
     async def _send(
         self,
         method: str,
@@ -166,13 +247,31 @@ class Transport:
         headers = {"Accept": "application/json"}
         if token is not None:
             headers[TOKEN_HEADER] = token.token
-        url = f"{self._base_url}{path}"
         try:
-            async with session.request(
-                method, url, json=body, params=params, headers=headers
-            ) as response:
+            # ``path`` is already escaped (ids percent-encoded): taken as it is,
+            # so that nothing decodes or normalises it on the way out.
+            url = URL(f"{URL(self._base_url)}{path}", encoded=True)
+        except ValueError as err:
+            raise MoogoConnectionError(
+                f"The Moogo API URL is not valid ({method} {path})"
+            ) from err
+        try:
+            # No redirect is followed: it would carry the token header (aiohttp
+            # drops only Authorization) and, for 307/308, the sign-in body.
+            async with (
+                asyncio.timeout(self._time_limit(session)),
+                session.request(
+                    method,
+                    url,
+                    json=body,
+                    params=params,
+                    headers=headers,
+                    allow_redirects=False,
+                ) as response,
+            ):
                 status = response.status
-                content = await response.read()
+                answer_headers = response.headers
+                content = b"" if 300 <= status < 400 else await response.read()
         except TimeoutError as err:
             raise MoogoConnectionError(f"Timed out on {method} {path}") from err
         except aiohttp.ClientError as err:
@@ -197,19 +296,26 @@ class Transport:
             raise
         _LOGGER.debug("%s %s -> HTTP %s", method, path, status)
         try:
-            return self._decode(method, path, status, content)
+            return self._decode(method, path, status, content, answer_headers)
         except MoogoError as err:
             err.http_status = status
             raise
 
     @staticmethod
-    def _decode(method: str, path: str, status: int, content: bytes) -> Any:
+    def _decode(
+        method: str,
+        path: str,
+        status: int,
+        content: bytes,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        headers = headers if headers is not None else {}
+        if 300 <= status < 400:
+            raise _redirect(method, path, status, headers.get("Location"))
         if status == 401:
             raise TokenRejectedError("Token rejected", code=CODE_UNAUTHORIZED)
         if status == 429:
-            raise MoogoRateLimitError(
-                "The Moogo cloud is rate limiting this account", code=429
-            )
+            raise _rate_limited(headers.get("Retry-After"))
         if status >= 500:
             raise MoogoConnectionError(
                 f"Moogo cloud answered HTTP {status} on {method} {path}"
