@@ -9,13 +9,14 @@ Used by the tests, the demo and the benchmarks; it is never shipped inside
 or from a shell: ``python -m moogo_sim --port 8089``.
 """
 
-from .demo import DEMO_EMAIL, DEMO_PAGE_SIZE_LIMIT, DEMO_PASSWORD
+from .demo import DEMO_APP_LIMITS, DEMO_EMAIL, DEMO_PAGE_SIZE_LIMIT, DEMO_PASSWORD
 from .faults import FaultConfig
 from .simulator import MoogoSimulator, SimulatorOptions
-from .state import SimAccount, SimDevice, SimSchedule, SprayRecord
+from .state import SimAccount, SimDevice, SimSchedule, SprayCommand, SprayRecord
 from .wire import RecordedRequest
 
 __all__ = [
+    "DEMO_APP_LIMITS",
     "DEMO_EMAIL",
     "DEMO_PAGE_SIZE_LIMIT",
     "DEMO_PASSWORD",
@@ -26,5 +27,6 @@ __all__ = [
     "SimDevice",
     "SimSchedule",
     "SimulatorOptions",
+    "SprayCommand",
     "SprayRecord",
 ]

@@ -15,7 +15,7 @@ import logging
 import signal
 import sys
 
-from .demo import DEMO_EMAIL, DEMO_PAGE_SIZE_LIMIT, DEMO_PASSWORD
+from .demo import DEMO_APP_LIMITS, DEMO_EMAIL, DEMO_PAGE_SIZE_LIMIT, DEMO_PASSWORD
 from .simulator import MoogoSimulator
 
 # The numeric options, in the order --help lists them: flag, type, default, help.
@@ -65,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
         " milliseconds",
     )
     parser.add_argument(
+        "--app-limits",
+        action=argparse.BooleanOptionalAction,
+        default=DEMO_APP_LIMITS,
+        help="refuse what the app never sends: a duration or sprayingSeconds"
+        " outside 20-120 s, a 21st schedule on a device (on by default;"
+        " --no-app-limits accepts them, as the real cloud may)",
+    )
+    parser.add_argument(
         "--token-ttl", type=int, default=31536000, help="token lifetime in seconds"
     )
     parser.add_argument(
@@ -107,6 +115,7 @@ def create_simulator(args: argparse.Namespace) -> MoogoSimulator:
         token_ttl=args.token_ttl,
         firmware_install_seconds=args.firmware_install_seconds,
         page_size_limit=args.page_size_limit or None,
+        app_limits=args.app_limits,
     )
     sim.faults.update(
         {

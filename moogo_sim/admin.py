@@ -30,6 +30,7 @@ _NOT_PATCHABLE = frozenset(
         "logs",
         "spray_records",
         "episodes",
+        "commands",
         "firmware_install_ends_at",
     }
 )
@@ -81,6 +82,7 @@ _SETTING_CHECKS: dict[str, Callable[[Any], bool]] = {
     # null lifts the cap.
     "page_size_limit": lambda value: value is None or (_is_int(value) and value >= 1),
     "config_writes_replace": lambda value: isinstance(value, bool),
+    "app_limits": lambda value: isinstance(value, bool),
 }
 
 
@@ -304,7 +306,7 @@ class AdminHandlers:
             setattr(device, key, value)
 
     async def config(self, request: web.Request) -> web.Response:
-        """``POST /_admin/config``: timing, auth policy, paging and config writes."""
+        """``POST /_admin/config``: timing, auth policy, paging, writes and limits."""
         body = await _body(request)
         unknown = sorted(set(body) - set(_SETTING_CHECKS))
         if unknown:

@@ -69,6 +69,7 @@ class SimCloud:
         firmware_install_seconds: float = 0.0,
         page_size_limit: int | None = None,
         config_writes_replace: bool = False,
+        app_limits: bool = False,
     ) -> None:
         """Create an empty cloud; add accounts and devices, then ``start()``."""
         self.clock = clock
@@ -81,6 +82,10 @@ class SimCloud:
         #: A ``PUT /configs`` body replaces the whole configuration: settings it
         #: leaves out go back to their factory defaults.
         self.config_writes_replace = config_writes_replace
+        #: Refuse (400) what the app never sends and the real cloud's answer to
+        #: is unknown: a duration or ``sprayingSeconds`` outside 20-120 s, a
+        #: 21st schedule on a device. Off: never stricter than the evidence.
+        self.app_limits = app_limits
         #: The latest API requests, oldest first (for the contract test).
         self.request_log: deque[RecordedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
         self.auth = AuthService(
@@ -238,6 +243,12 @@ class SimCloud:
                 self.now(), "online" if online else "offline", "connectivity changed"
             )
 
+    def set_temperature(self, device_id: str, celsius: Any) -> SimDevice:
+        """Set the temperature a device reports; below 8 °C it refuses starts."""
+        device = self.device(device_id)
+        device.temperature = celsius
+        return device
+
     def offer_firmware(self, device_id: str, version: str) -> SimDevice:
         """Make ``version`` the firmware otaCheck offers the device."""
         device = self.device(device_id)
@@ -347,6 +358,7 @@ class SimCloud:
         firmware_install_seconds: float | None = None,
         page_size_limit: int | Literal[_Keep.KEEP] | None = _Keep.KEEP,
         config_writes_replace: bool | None = None,
+        app_limits: bool | None = None,
     ) -> None:
         """Change settings while running (tokens keep their expiry).
 
@@ -357,6 +369,8 @@ class SimCloud:
             self.page_size_limit = page_size_limit
         if config_writes_replace is not None:
             self.config_writes_replace = config_writes_replace
+        if app_limits is not None:
+            self.app_limits = app_limits
         if reaction_delay is not None:
             self.reaction_delay = reaction_delay
         if firmware_install_seconds is not None:
@@ -378,6 +392,7 @@ class SimCloud:
             "firmware_install_seconds": self.firmware_install_seconds,
             "page_size_limit": self.page_size_limit,
             "config_writes_replace": self.config_writes_replace,
+            "app_limits": self.app_limits,
         }
 
     def device_state(self, device: SimDevice) -> dict[str, Any]:
@@ -397,6 +412,7 @@ class SimCloud:
             "schedules": device.schedules_to_api(now),
             "sprayRecordCount": len(device.spray_records),
             "logCount": len(device.logs),
+            "commands": [command.to_api() for command in device.commands],
         }
 
     def snapshot(self) -> dict[str, Any]:

@@ -14,6 +14,9 @@ DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo credential
 #: The demo servers' page cap (``python -m moogo_sim``, the devstack): the
 #: demo account's three devices span two pages, as a capped cloud would show.
 DEMO_PAGE_SIZE_LIMIT = 2
+#: The demo servers' ``app_limits``: a demo user meets the app's limits
+#: (durations of 20-120 s, at most 20 schedules a device).
+DEMO_APP_LIMITS = True
 
 #: ``GET /v1/liquid``: the concentrate products (public, no token).
 LIQUIDS: tuple[dict[str, Any], ...] = (

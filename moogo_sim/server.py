@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Literal
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -12,14 +13,24 @@ from .cloud import SimCloud
 from .demo import LIQUIDS, RECOMMENDED_SCHEDULES
 from .protocol import (
     CODE_DEVICE_OFFLINE,
+    CODE_FROST_LOCKED,
+    CODE_OK,
     ApiError,
     envelope_response,
     error_response,
     status_response,
 )
-from .state import EVERY_DAY, SELF_TEST_SECONDS, SimAccount, SimDevice, SimSchedule
+from .state import (
+    EVERY_DAY,
+    SELF_TEST_SECONDS,
+    SimAccount,
+    SimDevice,
+    SimSchedule,
+    SprayCommand,
+)
 from .timezones import async_is_iana_zone, async_preload, local_midnight
 from .validation import (
+    APP_MAX_SCHEDULES,
     accepted_fields,
     config_changes,
     date_range,
@@ -149,7 +160,7 @@ class ApiHandlers:
     @staticmethod
     def _require_online(device: SimDevice) -> None:
         if not device.online:
-            raise ApiError.business(CODE_DEVICE_OFFLINE, "device offline")
+            raise _offline()
 
     def _in_ms(self, request: web.Request) -> bool:
         """Tell whether epochs go out in milliseconds (the ``ms_timestamps`` fault)."""
@@ -251,10 +262,11 @@ class ApiHandlers:
 
         ``mode=self-test`` runs the app's device self-test (about three
         minutes); any other mode sprays the configured ``sprayingSeconds``.
+        A device below 8 °C is locked against frost: code 10202.
         """
         _, device = self._device(request)
         mode = spray_mode(await accepted_fields(request))
-        self._require_online(device)
+        self._command(device, "start", mode)
         seconds = SELF_TEST_SECONDS if mode == "self-test" else None
         device.start_spraying(self._sim.now(), self._sim.reaction_delay, seconds)
         return envelope_response(None)
@@ -262,10 +274,23 @@ class ApiHandlers:
     async def stop(self, request: web.Request) -> web.Response:
         """``POST /v1/devices/{device_id}/stop``: acknowledged at once."""
         _, device = self._device(request)
-        spray_mode(await accepted_fields(request))
-        self._require_online(device)
+        mode = spray_mode(await accepted_fields(request))
+        self._command(device, "stop", mode)
         device.stop_spraying(self._sim.now(), self._sim.reaction_delay)
         return envelope_response(None)
+
+    def _command(
+        self, device: SimDevice, command: Literal["start", "stop"], mode: str | None
+    ) -> None:
+        """Record a command and its mode on the device; raise its refusal, if any.
+
+        Refused commands are recorded too, with the code they were answered.
+        """
+        refusal = _refusal(device, starting=command == "start")
+        code = CODE_OK if refusal is None else refusal.code
+        device.commands.append(SprayCommand(self._sim.now(), command, mode, code))
+        if refusal is not None:
+            raise refusal
 
     # -- schedules ----------------------------------------------------------
 
@@ -277,7 +302,14 @@ class ApiHandlers:
     async def create_schedule(self, request: web.Request) -> web.Response:
         """``POST /v1/devices/{device_id}/schedules`` with form fields or JSON."""
         device = await self._zoned_device(request)
-        changes = schedule_changes(await accepted_fields(request), creating=True)
+        app_limits = self._sim.app_limits
+        changes = schedule_changes(
+            await accepted_fields(request), creating=True, app_limits=app_limits
+        )
+        if app_limits and len(device.schedules) >= APP_MAX_SCHEDULES:
+            raise ApiError.bad_request(
+                f"a device has at most {APP_MAX_SCHEDULES} schedules"
+            )
         schedule = self._sim.add_schedule(
             device.device_id,
             hour=changes["hour"],
@@ -291,7 +323,11 @@ class ApiHandlers:
     async def update_schedule(self, request: web.Request) -> web.Response:
         """``PUT /v1/devices/{device_id}/schedules/{schedule_id}``."""
         device, schedule = await self._schedule(request)
-        changes = schedule_changes(await accepted_fields(request), creating=False)
+        changes = schedule_changes(
+            await accepted_fields(request),
+            creating=False,
+            app_limits=self._sim.app_limits,
+        )
         for attribute, value in changes.items():
             setattr(schedule, attribute, value)
         schedule.updated_at = self._sim.now()
@@ -356,7 +392,9 @@ class ApiHandlers:
         Under ``config_writes_replace`` the body is taken as the whole of it.
         """
         account, device = self._device(request)
-        changes = config_changes(await accepted_fields(request))
+        changes = config_changes(
+            await accepted_fields(request), app_limits=self._sim.app_limits
+        )
         zone = changes.get("time_zone")
         if zone is not None and not await async_is_iana_zone(zone):
             raise ApiError.bad_request(f"timeZone {zone!r} is not an IANA zone name")
@@ -415,6 +453,21 @@ class ApiHandlers:
         return envelope_response(
             {"updating": updating, "version": device.latest_firmware}
         )
+
+
+def _offline() -> ApiError:
+    return ApiError.business(CODE_DEVICE_OFFLINE, "device offline")
+
+
+def _refusal(device: SimDevice, *, starting: bool) -> ApiError | None:
+    """Return why the device refuses a start / stop command, if it does."""
+    if not device.online:
+        return _offline()
+    if starting and device.frost_locked:
+        return ApiError.business(
+            CODE_FROST_LOCKED, "device below 8 °C, locked against frost"
+        )
+    return None
 
 
 def _firmware_url(device: SimDevice) -> str:

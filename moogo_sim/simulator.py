@@ -32,6 +32,7 @@ class SimulatorOptions(TypedDict, total=False):
     firmware_install_seconds: float
     page_size_limit: int | None
     config_writes_replace: bool
+    app_limits: bool
 
 
 class MoogoSimulator(SimCloud):
@@ -56,6 +57,8 @@ class MoogoSimulator(SimCloud):
         master schedule switch off) and "Garage Mister" (offline, firmware
         update available), each with schedules, Patio and Garden with a week
         of spray history; ``extra_devices`` adds more online, idle ones.
+        The demo servers add ``page_size_limit=DEMO_PAGE_SIZE_LIMIT`` and
+        ``app_limits=DEMO_APP_LIMITS``; tests choose their own.
         """
         sim = cls(**kwargs)
         populate_demo(sim, extra_devices)

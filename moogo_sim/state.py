@@ -8,10 +8,11 @@ fake clock and leaves no asyncio timers behind when the server stops.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import tzinfo
 import itertools
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from .timezones import loaded_zone, next_occurrence
 
@@ -33,6 +34,11 @@ CONFIG_FACTORY_DEFAULTS: Final[dict[str, Any]] = {
 
 #: How long the app's device self-test runs the pump ("about three minutes").
 SELF_TEST_SECONDS: Final = 180
+#: Below this temperature (°C) the device is locked against frost: the cloud
+#: refuses a start with code 10202 (the app).
+FROST_LOCK_CELSIUS: Final = 8
+#: How many start / stop commands a device keeps (the oldest go first).
+COMMAND_LOG_SIZE: Final = 100
 
 _log_sequence = itertools.count()
 
@@ -42,6 +48,16 @@ def wire_epoch(moment: float | None, *, in_ms: bool = False) -> int | None:
     if moment is None:
         return None
     return int(moment * 1000) if in_ms else int(moment)
+
+
+def _as_celsius(value: Any) -> float | None:
+    """Return a temperature as a number; tolerance tests may set it as text."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
 
 
 def wire_number(value: Any) -> Any:
@@ -184,6 +200,27 @@ class SprayRecord:
         }
 
 
+@dataclass(frozen=True)
+class SprayCommand:
+    """A start or stop that reached a device: when, which, its mode, the answer."""
+
+    at: float
+    command: Literal["start", "stop"]
+    #: The ``mode`` the request carried, as sent; None when it carried none.
+    mode: str | None
+    #: The envelope code answered: 0, or why the device refused (10201, 10202).
+    code: int = 0
+
+    def to_api(self) -> dict[str, Any]:
+        """Render the command for the admin state."""
+        return {
+            "at": self.at,
+            "command": self.command,
+            "mode": self.mode,
+            "code": self.code,
+        }
+
+
 @dataclass
 class SprayEpisode:
     """One spray, from the moment the pump starts to the moment it stops.
@@ -264,6 +301,10 @@ class SimDevice:
     #: The spray history, oldest first: one record per mist that ended.
     spray_records: list[SprayRecord] = field(default_factory=list, repr=False)
     episodes: list[SprayEpisode] = field(default_factory=list, repr=False)
+    #: The latest start / stop commands with the mode each carried, oldest first.
+    commands: deque[SprayCommand] = field(
+        default_factory=lambda: deque(maxlen=COMMAND_LOG_SIZE), repr=False
+    )
     #: Keys forced into the summary/detail output (tolerance tests).
     overrides: dict[str, Any] = field(default_factory=dict)
     #: Keys dropped from the summary/detail output (tolerance tests).
@@ -318,6 +359,16 @@ class SimDevice:
             how = "stopped" if episode.cut_short else "finished"
             self.add_log(end, "spray_end", f"sprayed {sprayed} s ({how})")
         self.episodes = still_running
+
+    @property
+    def frost_locked(self) -> bool:
+        """Tell whether the device is below 8 °C, so a start is refused (10202).
+
+        A temperature that reads as no number (a tolerance test's null or
+        word) locks nothing.
+        """
+        celsius = _as_celsius(self.temperature)
+        return celsius is not None and celsius < FROST_LOCK_CELSIUS
 
     def is_spraying(self, now: float) -> bool:
         """Tell whether the pump runs at ``now`` (whatever the connectivity)."""

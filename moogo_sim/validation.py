@@ -30,8 +30,12 @@ MAX_PAGE = 1_000_000
 DEFAULT_PAGE_SIZE = 10
 #: ``liquidConcentration`` is the mix ratio "N : 1", at most three digits.
 MAX_MIX_RATIO = 999
-#: The ``mode`` of start / stop: the app's two and pymoogo's ``manual``.
-MODES = frozenset({"normal", "self-test", "manual"})
+#: What the app's one duration picker spans (schedules and ``sprayingSeconds``),
+#: enforced only under the ``app_limits`` setting.
+APP_MIN_SECONDS = 20
+APP_MAX_SECONDS = 120
+#: "You may add up to 20 schedules" (the app), under ``app_limits`` only.
+APP_MAX_SCHEDULES = 20
 
 # Used with fullmatch: "$" alone would let a trailing newline through.
 _REPEAT_SET = re.compile(r"([0-6](,[0-6])*)?")
@@ -174,15 +178,29 @@ def login_fields(body: Mapping[str, Any]) -> tuple[str, str]:
     return email, password
 
 
-def spray_mode(body: Mapping[str, Any]) -> str:
-    """Return the ``mode`` of a start / stop body (``normal`` when absent)."""
-    mode = body.get("mode", "normal")
-    if mode not in MODES:
-        raise ApiError.bad_request(f"mode must be one of {', '.join(sorted(MODES))}")
-    return str(mode)
+def spray_mode(body: Mapping[str, Any]) -> str | None:
+    """Return the ``mode`` of a start / stop body as sent (None when absent).
+
+    The app sends ``normal`` or ``self-test``, the community notes ``manual``;
+    any other text is taken too (nothing shows the cloud refuses it) and
+    sprays as ``normal``. Only a JSON value that is no text is a 400.
+    """
+    if "mode" not in body:
+        return None
+    mode = body["mode"]
+    if not isinstance(mode, str):
+        raise ApiError.bad_request("mode must be text, e.g. normal or self-test")
+    return mode
 
 
-def schedule_changes(body: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+def _seconds_range(*, app_limits: bool) -> tuple[int, int]:
+    """Return the durations accepted: the app's picker's under ``app_limits``."""
+    return (APP_MIN_SECONDS, APP_MAX_SECONDS) if app_limits else (1, MAX_SECONDS)
+
+
+def schedule_changes(
+    body: Mapping[str, Any], *, creating: bool, app_limits: bool = False
+) -> dict[str, Any]:
     """Validate a schedule body and return its fields in snake_case."""
     if creating:
         missing = sorted({"hour", "minute", "duration"} - set(body))
@@ -192,7 +210,7 @@ def schedule_changes(body: Mapping[str, Any], *, creating: bool) -> dict[str, An
     for key, low, high in (
         ("hour", 0, 23),
         ("minute", 0, 59),
-        ("duration", 1, MAX_SECONDS),
+        ("duration", *_seconds_range(app_limits=app_limits)),
         ("status", 0, 1),
     ):
         if key in body:
@@ -212,7 +230,9 @@ def rename(body: Mapping[str, Any]) -> str | None:
     return text(body, "deviceName") if "deviceName" in body else None
 
 
-def config_changes(body: Mapping[str, Any]) -> dict[str, Any]:
+def config_changes(
+    body: Mapping[str, Any], *, app_limits: bool = False
+) -> dict[str, Any]:
     """Validate a configs PUT body (except the zone, checked asynchronously).
 
     Returns SimDevice attribute names mapped to the new values. ``id``,
@@ -233,7 +253,7 @@ def config_changes(body: Mapping[str, Any]) -> dict[str, Any]:
         )
     if "sprayingSeconds" in body:
         changes["spraying_seconds"] = int_in_range(
-            body, "sprayingSeconds", 1, MAX_SECONDS
+            body, "sprayingSeconds", *_seconds_range(app_limits=app_limits)
         )
     if "timeZone" in body:
         zone = body["timeZone"]

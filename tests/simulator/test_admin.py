@@ -42,6 +42,12 @@ async def test_state_lists_accounts_devices_and_settings(
     assert devices[0]["schedules"] == []
     assert devices[0]["sprayRecordCount"] == 0
     assert devices[0]["logCount"] == 1
+    (command,) = devices[0]["commands"]
+    assert (command["command"], command["mode"], command["code"]) == (
+        "start",
+        None,
+        0,
+    )
 
 
 async def test_state_shows_a_locked_account(
@@ -261,6 +267,7 @@ async def test_config(api: Api, moogo_simulator: MoogoSimulator) -> None:
         "firmware_install_seconds": 2.5,
         "page_size_limit": 2,
         "config_writes_replace": True,
+        "app_limits": True,
     }
 
     reply = await api.post("/_admin/config", json_body=settings, token=None)
@@ -271,6 +278,7 @@ async def test_config(api: Api, moogo_simulator: MoogoSimulator) -> None:
         True,
     )
     assert moogo_simulator.reaction_delay == 1.5
+    assert moogo_simulator.app_limits is True
     assert moogo_simulator.settings() == reply.body
     login = await api.post(
         "/v1/user/login",
@@ -283,6 +291,7 @@ async def test_config(api: Api, moogo_simulator: MoogoSimulator) -> None:
     )
     assert lifted.body["page_size_limit"] is None
     assert lifted.body["config_writes_replace"] is True  # left as it was
+    assert lifted.body["app_limits"] is True
 
 
 @pytest.mark.parametrize(
@@ -298,6 +307,9 @@ async def test_config(api: Api, moogo_simulator: MoogoSimulator) -> None:
         {"page_size_limit": 1.5},
         {"config_writes_replace": 1},
         {"config_writes_replace": None},
+        {"app_limits": 1},
+        {"app_limits": "on"},
+        {"app_limits": None},
     ],
 )
 async def test_config_errors(
@@ -309,6 +321,7 @@ async def test_config_errors(
     assert moogo_simulator.reaction_delay == 0
     assert moogo_simulator.settings()["page_size_limit"] is None
     assert moogo_simulator.settings()["config_writes_replace"] is False
+    assert moogo_simulator.settings()["app_limits"] is False
 
 
 async def test_patch_the_master_schedule_switch(

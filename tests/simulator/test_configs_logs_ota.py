@@ -88,6 +88,24 @@ async def test_configs_update_every_writable_field(
     assert (device.stop_snow, device.stop_windstorm) == (0, 1)
 
 
+@pytest.mark.parametrize("ratio", [1, 20, 300, 999])
+async def test_the_mix_ratio_is_an_integer_of_at_most_three_digits(
+    api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str], ratio: int
+) -> None:
+    """``liquidConcentration`` is "N : 1" in the app, not a percentage."""
+    await api.login()
+
+    reply = await api.put(
+        _configs(device_ids[0]), json_body={"liquidConcentration": ratio}
+    )
+    detail = (await api.get(f"/v1/devices/{device_ids[0]}")).data
+
+    assert reply.code == 0
+    assert reply.data["liquidConcentration"] == ratio
+    assert detail["liquidConcentration"] == ratio
+    assert type(moogo_simulator.device(device_ids[0]).liquid_concentration) is int
+
+
 async def test_the_whole_configuration_as_read_can_be_written_back(
     api: Api, moogo_simulator: MoogoSimulator, device_ids: list[str]
 ) -> None:

@@ -114,8 +114,8 @@ async def test_start_and_stop_take_every_known_body(
     ("kwargs", "headers"),
     [
         ({"json_body": {"mode": 1}}, None),
-        ({"json_body": {"mode": "turbo"}}, None),
-        ({"form": {"mode": "Normal"}}, None),
+        ({"json_body": {"mode": None}}, None),
+        ({"json_body": {"mode": ["normal"]}}, None),
         ({"json_body": {"duration": 30}}, None),
         ({"raw": "[]"}, None),
         ({"raw": "{}"}, {"Content-Type": "text/plain"}),

@@ -193,6 +193,7 @@ def test_configure_changes_only_what_is_given() -> None:
         "firmware_install_seconds": 0.0,
         "page_size_limit": None,
         "config_writes_replace": False,
+        "app_limits": False,
     }
 
 

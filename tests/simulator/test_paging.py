@@ -62,6 +62,30 @@ async def test_the_apps_page_sizes_read_everything(
     assert (len(history.data["items"]), history.data["total"]) == (30, 30)
 
 
+@pytest.mark.parametrize("size", ["20", "999", "9999"])
+@pytest.mark.parametrize("path", ["/v1/devices", SCHEDULES, HISTORY])
+async def test_every_page_size_the_app_sends_is_taken_by_every_list(
+    api: Api,
+    moogo_simulator: MoogoSimulator,
+    device_ids: list[str],
+    path: str,
+    size: str,
+) -> None:
+    """The app asks 999 devices, 20 schedules and 9999 spray records a page."""
+    for hour in range(3):
+        moogo_simulator.add_schedule(device_ids[0], hour=hour, minute=0, duration=60)
+        moogo_simulator.add_spray_record(device_ids[0], 1_780_000_000 + hour, 60)
+    await api.login()
+
+    reply = await api.get(
+        path.format(device_ids[0]), params={"page": "1", "pageSize": size}
+    )
+
+    assert (reply.status, reply.code) == (200, 0), reply.text
+    expected = 2 if path == "/v1/devices" else 3
+    assert (len(reply.data["items"]), reply.data["total"]) == (expected, expected)
+
+
 async def test_pages_split_a_list_in_order(
     api: Api, moogo_simulator: MoogoSimulator
 ) -> None:
