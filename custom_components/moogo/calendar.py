@@ -1,8 +1,9 @@
 """A calendar of each Moogo device's scheduled mists.
 
 The cloud knows weekly schedules only (a time, a duration, days of the
-week), so the calendar shows each enabled schedule as a weekly recurring
-event and accepts exactly the events a schedule can express.
+week), so the calendar shows each enabled schedule as a daily or weekly
+recurring event and accepts exactly the events a schedule can express.
+When its runs fall is schedule.py's to say, as for the next-mist sensor.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from itertools import takewhile
 from typing import Any, override
 
 from homeassistant.components.calendar import (
@@ -30,8 +30,17 @@ from .coordinator import MoogoConfigEntry
 from .data import MoogoDeviceData
 from .entity import MoogoEntity, add_device_entities
 from .helpers import run_command
-from .schedule import Run, api_weekday, schedule_runs, weekly_starts
-from .services import MAX_DURATION_SECONDS
+from .schedule import (
+    EVERY_DAY,
+    Run,
+    api_weekday,
+    check_room_for_schedule,
+    current_or_next_run,
+    offered_duration,
+    runs_between,
+    upcoming_run,
+    weekly_starts,
+)
 
 # Edits go to one cloud account; one at a time keeps it gentle.
 PARALLEL_UPDATES = 1
@@ -40,8 +49,6 @@ PARALLEL_UPDATES = 1
 ICAL_DAYS = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
 RECURRENCE_ID_FORMAT = "%Y%m%dT%H%M%S"
 THIS_AND_FUTURE = "THISANDFUTURE"
-# Every enabled schedule runs within a week: the next event lies in 8 days.
-_NEXT_EVENT_WINDOW = timedelta(days=8)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,8 +76,13 @@ async def async_setup_entry(
     add_device_entities(entry, async_add_entities, MoogoCalendarEntity, CALENDARS)
 
 
-def weekly_rrule(days: tuple[int, ...]) -> str:
-    """Return the iCalendar rule of a schedule's days (0 = Sunday)."""
+def recurrence_rule(days: tuple[int, ...]) -> str:
+    """Return the iCalendar rule of a schedule's days (0 = Sunday).
+
+    Every day reads as the calendar dialog's own "Daily".
+    """
+    if set(days) == set(EVERY_DAY):
+        return "FREQ=DAILY"
     return "FREQ=WEEKLY;BYDAY=" + ",".join(ICAL_DAYS[day] for day in sorted(days))
 
 
@@ -82,11 +94,12 @@ def _refuse(*, translation_key: str, **placeholders: str) -> ServiceValidationEr
     )
 
 
-def parse_weekly_rrule(rrule: str | None, first_day: date) -> tuple[int, ...]:
-    """Return the weekdays (0 = Sunday) of a plain weekly rule, else refuse it.
+def parse_rrule(rrule: str | None, first_day: date) -> tuple[int, ...]:
+    """Return the weekdays (0 = Sunday) of a plain daily or weekly rule, else refuse it.
 
     The cloud repeats every week on some days, forever: an interval, an end
-    (COUNT, UNTIL) or any other part has no counterpart.
+    (COUNT, UNTIL) or any other part has no counterpart. A weekly rule without
+    days repeats on ``first_day``'s weekday.
     """
     if not rrule:
         raise _refuse(translation_key="calendar_recurrence_required")
@@ -97,10 +110,14 @@ def parse_weekly_rrule(rrule: str | None, first_day: date) -> tuple[int, ...]:
     frequency = parts.pop("FREQ", None)
     by_day = parts.pop("BYDAY", None)
     parts.pop("WKST", None)
-    if parts.pop("INTERVAL", "1") != "1" or frequency != "WEEKLY" or parts:
+    if (
+        parts.pop("INTERVAL", "1") != "1"
+        or frequency not in {"DAILY", "WEEKLY"}
+        or parts
+    ):
         raise _refuse(translation_key="calendar_recurrence_unsupported", rrule=rrule)
     if by_day is None:
-        return (api_weekday(first_day),)
+        return EVERY_DAY if frequency == "DAILY" else (api_weekday(first_day),)
     names = [name for name in by_day.split(",") if name]
     if not names or any(name not in ICAL_DAYS for name in names):
         raise _refuse(translation_key="calendar_recurrence_unsupported", rrule=rrule)
@@ -137,20 +154,19 @@ def schedule_fields(
     """Translate an event into schedule fields, or refuse what the cloud lacks."""
     start = _as_zone(event["dtstart"], zone)
     end = _as_zone(event["dtend"], zone)
+    # In UTC: wall clocks of one zone would miscount across a DST change.
+    seconds = (dt_util.as_utc(end) - dt_util.as_utc(start)).total_seconds()
+    # The event's length is the mist's; first, as the Add event dialog
+    # proposes an hour.
+    duration = offered_duration(
+        seconds, translation_key="calendar_duration_out_of_range"
+    )
     if end.date() != start.date() and end != datetime.combine(
         start.date() + timedelta(days=1), time(), zone
     ):
         raise _refuse(translation_key="calendar_spans_days")
-    # In UTC: wall clocks of one zone would miscount across a DST change.
-    seconds = (dt_util.as_utc(end) - dt_util.as_utc(start)).total_seconds()
     if start.second or start.microsecond:
         raise _refuse(translation_key="calendar_start_seconds")
-    if not seconds.is_integer() or not 1 <= seconds <= MAX_DURATION_SECONDS:
-        raise _refuse(
-            translation_key="calendar_duration_out_of_range",
-            duration=str(int(seconds)),
-            maximum=str(MAX_DURATION_SECONDS),
-        )
     # The rule's days are the event's own (its start's zone, usually Home
     # Assistant's); the schedule's are the device's: a Tuesday evening in Los
     # Angeles is a Wednesday morning in Berlin.
@@ -158,13 +174,10 @@ def schedule_fields(
     shift = (start.date() - given.date()).days
     weekdays = tuple(
         sorted(
-            {
-                (day + shift) % 7
-                for day in parse_weekly_rrule(event.get("rrule"), given.date())
-            }
+            {(day + shift) % 7 for day in parse_rrule(event.get("rrule"), given.date())}
         )
     )
-    fields = ScheduleFields(start.hour, start.minute, int(seconds), weekdays)
+    fields = ScheduleFields(start.hour, start.minute, duration, weekdays)
     if creating:
         # A new schedule runs from its next matching time: a series that
         # begins later has no counterpart. (An edit may name any run.)
@@ -201,19 +214,6 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
     def _schedules(self) -> tuple[Schedule, ...]:
         return self.entity_description.schedules_fn(self.device_data)
 
-    def _runs(self, start: datetime, end: datetime) -> list[Run]:
-        zone = self.device_data.time_zone
-        now = dt_util.utcnow()
-        runs = [
-            run
-            for schedule in self._schedules()
-            for run in takewhile(
-                lambda run: run.start < end, schedule_runs(schedule, now, zone)
-            )
-            if run.end > start
-        ]
-        return sorted(runs, key=lambda run: (run.start, run.schedule.schedule_id or ""))
-
     def _event(self, run: Run) -> CalendarEvent:
         schedule = run.schedule
         repeating = bool(schedule.repeat_days)
@@ -223,23 +223,31 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
             summary=schedule.title or str(self.name),
             uid=schedule.schedule_id,
             recurrence_id=recurrence_id(run) if repeating else None,
-            rrule=weekly_rrule(schedule.repeat_days) if repeating else None,
+            rrule=recurrence_rule(schedule.repeat_days) if repeating else None,
         )
 
     @property
     @override
     def event(self) -> CalendarEvent | None:
         """The mist running now or the next one."""
-        now = dt_util.utcnow()
-        runs = self._runs(now, now + _NEXT_EVENT_WINDOW)
-        return self._event(runs[0]) if runs else None
+        run = current_or_next_run(
+            self._schedules(), dt_util.utcnow(), self.device_data.time_zone
+        )
+        return self._event(run) if run else None
 
     @override
     async def async_get_events(
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
     ) -> list[CalendarEvent]:
         """Scheduled mists between two moments; past runs are not recorded."""
-        return [self._event(run) for run in self._runs(start_date, end_date)]
+        runs = runs_between(
+            self._schedules(),
+            start_date,
+            end_date,
+            dt_util.utcnow(),
+            self.device_data.time_zone,
+        )
+        return [self._event(run) for run in runs]
 
     def _schedule(self, uid: str) -> Schedule:
         for schedule in self._schedules():
@@ -249,12 +257,7 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
 
     def _next_run(self, schedule: Schedule) -> Run | None:
         """Return the schedule's next run that has not started yet."""
-        now = dt_util.utcnow()
-        zone = self.device_data.time_zone
-        upcoming = (
-            run for run in schedule_runs(schedule, now, zone) if run.start > now
-        )
-        return next(upcoming, None)
+        return upcoming_run(schedule, dt_util.utcnow(), self.device_data.time_zone)
 
     def _is_next_run(self, schedule: Schedule, instance: str) -> bool:
         """Whether ``instance`` is the schedule's next run (not yet started)."""
@@ -277,8 +280,9 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
 
     @override
     async def async_create_event(self, **kwargs: Any) -> None:
-        """Create a schedule from a weekly recurring event."""
+        """Create a schedule from a daily or weekly recurring event."""
         fields = schedule_fields(kwargs, self.device_data.time_zone, creating=True)
+        check_room_for_schedule(self.device_data.schedules)
         await self._async_edit(
             self.coordinator.client.create_schedule(self.device_id, **asdict(fields))
         )

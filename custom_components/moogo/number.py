@@ -17,10 +17,17 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import DeviceConfig, MoogoClient
-from .const import MIX_RATIO_MAX, MIX_RATIO_MIN
+from .const import (
+    MIST_SECONDS_MAX,
+    MIST_SECONDS_MIN,
+    MIST_SECONDS_STEP,
+    MIX_RATIO_MAX,
+    MIX_RATIO_MIN,
+)
 from .coordinator import MoogoConfigEntry
 from .entity import MoogoEntity, add_device_entities
 from .helpers import moogo_command
+from .schedule import offered_duration
 
 PARALLEL_UPDATES = 1
 
@@ -39,14 +46,19 @@ NUMBERS: tuple[MoogoNumberEntityDescription, ...] = (
         translation_key="mist_duration",
         device_class=NumberDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
-        native_min_value=1,
-        native_max_value=3600,
-        native_step=1,
+        native_min_value=MIST_SECONDS_MIN,
+        native_max_value=MIST_SECONDS_MAX,
+        native_step=MIST_SECONDS_STEP,
         mode=NumberMode.BOX,
         entity_category=EntityCategory.CONFIG,
+        # A value the cloud gave outside the app's durations is still shown.
         value_fn=lambda config: config.mist_seconds,
+        # The steps reach a few seconds the app does not offer: refused.
         set_fn=lambda client, device_id, value: client.set_config(
-            device_id, mist_seconds=round(value)
+            device_id,
+            mist_seconds=offered_duration(
+                value, translation_key="duration_not_offered"
+            ),
         ),
     ),
     MoogoNumberEntityDescription(

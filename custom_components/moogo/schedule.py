@@ -3,22 +3,36 @@
 The cloud says when a schedule runs next (``nextSprayingTime``) and whether
 that run is skipped (``is_skip``); the weekly rule gives the runs after it,
 and every run while the cloud's answer is older than the clock.
+
+What a new or edited schedule may be (the app's durations, its 20 schedules a
+device) is checked here too, for the actions and the calendar alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from itertools import chain
+from itertools import chain, takewhile
+
+from homeassistant.exceptions import ServiceValidationError
 
 from .api import Schedule
-from .const import WEEKDAYS
+from .const import (
+    DOMAIN,
+    MAX_SCHEDULES,
+    MIST_DURATIONS,
+    MIST_SECONDS_MAX,
+    MIST_SECONDS_MIN,
+    WEEKDAYS,
+)
 
-#: A schedule without weekdays runs once, at the next matching time of any day.
-_ANY_DAY = tuple(range(7))
+#: Every day of the week, in the API's numbers (0 = Sunday).
+EVERY_DAY = tuple(range(7))
 #: Seconds; no mist lasts a day.
 _LONGEST_RUN = 86_400
+#: Every enabled schedule runs within a week: its next run starts within 8 days.
+_WEEK_AHEAD = timedelta(days=8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +104,7 @@ def schedule_runs(schedule: Schedule, now: datetime, zone: tzinfo) -> Iterator[R
     starts = (
         start
         for start in weekly_starts(
-            schedule.repeat_days or _ANY_DAY, at, now - length, zone
+            schedule.repeat_days or EVERY_DAY, at, now - length, zone
         )
         if start + length > now
     )
@@ -116,19 +130,51 @@ def schedule_runs(schedule: Schedule, now: datetime, zone: tzinfo) -> Iterator[R
             return
 
 
+def upcoming_run(schedule: Schedule, now: datetime, zone: tzinfo) -> Run | None:
+    """Return the schedule's next run that has not started at ``now``."""
+    return next(
+        (run for run in schedule_runs(schedule, now, zone) if run.start > now), None
+    )
+
+
 def next_run(schedules: Iterable[Schedule], now: datetime, zone: tzinfo) -> Run | None:
     """Return the earliest run that starts after ``now``."""
-    firsts = (
-        next(
-            (run for run in schedule_runs(schedule, now, zone) if run.start > now), None
-        )
-        for schedule in schedules
-    )
+    firsts = (upcoming_run(schedule, now, zone) for schedule in schedules)
     return min(
         (run for run in firsts if run is not None),
         key=lambda run: run.start,
         default=None,
     )
+
+
+def runs_between(
+    schedules: Iterable[Schedule],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    zone: tzinfo,
+) -> list[Run]:
+    """Return the runs that overlap ``start`` .. ``end``, in order.
+
+    Past runs (over by ``now``) are not known: the cloud keeps no history.
+    """
+    runs = [
+        run
+        for schedule in schedules
+        for run in takewhile(
+            lambda run: run.start < end, schedule_runs(schedule, now, zone)
+        )
+        if run.end > start
+    ]
+    return sorted(runs, key=lambda run: (run.start, run.schedule.schedule_id or ""))
+
+
+def current_or_next_run(
+    schedules: Iterable[Schedule], now: datetime, zone: tzinfo
+) -> Run | None:
+    """Return the run under way at ``now``, else the next one."""
+    runs = runs_between(schedules, now, now + _WEEK_AHEAD, now, zone)
+    return runs[0] if runs else None
 
 
 def running_run(
@@ -146,3 +192,36 @@ def running_run(
         if first is not None and first.start <= now:
             return first
     return None
+
+
+def offered_duration(seconds: float, *, translation_key: str) -> int:
+    """Return ``seconds`` as a whole number when the app offers it, else refuse it.
+
+    ``translation_key`` words the refusal for where the duration came from.
+    """
+    if seconds not in MIST_DURATIONS:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key=translation_key,
+            translation_placeholders={
+                "duration": f"{seconds:g}",
+                "durations": ", ".join(str(offered) for offered in MIST_DURATIONS),
+                "minimum": str(MIST_SECONDS_MIN),
+                "maximum": str(MIST_SECONDS_MAX),
+            },
+        )
+    return int(seconds)
+
+
+def check_room_for_schedule(schedules: Collection[Schedule] | None) -> None:
+    """Refuse a new schedule on a device that has as many as the app allows.
+
+    Disabled schedules count: the app's limit is on the list. While the list
+    is not known yet, the cloud decides.
+    """
+    if schedules is not None and len(schedules) >= MAX_SCHEDULES:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="too_many_schedules",
+            translation_placeholders={"maximum": str(MAX_SCHEDULES)},
+        )

@@ -26,6 +26,8 @@ from .const import (
     ATTR_TIME,
     ATTR_WEEKDAYS,
     DOMAIN,
+    MIST_SECONDS_MAX,
+    MIST_SECONDS_MIN,
     SERVICE_ADD_SCHEDULE,
     SERVICE_MIST,
     SERVICE_REMOVE_SCHEDULE,
@@ -33,25 +35,25 @@ from .const import (
 )
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
 from .helpers import run_command
-from .schedule import weekday_names
+from .schedule import check_room_for_schedule, offered_duration, weekday_names
 
-MAX_DURATION_SECONDS = 3600
-
+# Whole seconds within the app's range. The mist's is Home Assistant's own
+# timer, so any second in it will do; a schedule's must be one the app offers
+# (checked with a translated reason when the action runs).
+DURATION_SCHEMA = vol.All(
+    vol.Coerce(int), vol.Range(min=MIST_SECONDS_MIN, max=MIST_SECONDS_MAX)
+)
 MIST_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_DEVICE_ID): cv.string,
-        vol.Required(ATTR_DURATION): vol.All(
-            vol.Coerce(int), vol.Range(min=1, max=MAX_DURATION_SECONDS)
-        ),
+        vol.Required(ATTR_DURATION): DURATION_SCHEMA,
     }
 )
 ADD_SCHEDULE_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_DEVICE_ID): cv.string,
         vol.Required(ATTR_TIME): cv.time,
-        vol.Required(ATTR_DURATION): vol.All(
-            vol.Coerce(int), vol.Range(min=1, max=MAX_DURATION_SECONDS)
-        ),
+        vol.Required(ATTR_DURATION): DURATION_SCHEMA,
         vol.Optional(ATTR_WEEKDAYS, default=list(WEEKDAYS)): vol.All(
             cv.ensure_list, [vol.In(WEEKDAYS)], vol.Length(min=1)
         ),
@@ -149,7 +151,10 @@ def _minute_of(call: ServiceCall) -> time:
 async def _async_add_schedule(call: ServiceCall) -> ServiceResponse:
     coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
     start = _minute_of(call)
-    duration: int = call.data[ATTR_DURATION]
+    duration = offered_duration(
+        call.data[ATTR_DURATION], translation_key="duration_not_offered"
+    )
+    check_room_for_schedule(coordinator.data.devices[device_id].schedules)
     known_ids = {item.schedule_id for item in _schedules_of(coordinator, device_id)}
     schedule = await run_command(
         coordinator,

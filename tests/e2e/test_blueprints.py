@@ -173,7 +173,7 @@ async def test_blueprints_act_on_the_demo_devices(real_home: RealHome) -> None:
                     "temperature_sensor": PATIO_TEMPERATURE,
                     "hot_above": float(patio.temperature) - 1,
                     "evening_time": soon.strftime("%H:%M:%S"),
-                    "duration": 5,
+                    "duration": 20,
                 },
             },
         },
@@ -184,11 +184,11 @@ async def test_blueprints_act_on_the_demo_devices(real_home: RealHome) -> None:
         within=45,
         what="the hot-evening mist",
     )
-    # moogo.mist stops it after its 5 seconds.
+    # moogo.mist stops it after its 20 seconds.
     await eventually(
         lambda: _async_value(sim.is_spraying(patio.device_id)),
         lambda misting: not misting,
-        within=30,
+        within=50,
         what="the hot-evening mist to end",
     )
     assert moogo_errors(real_home.log_text()) == []

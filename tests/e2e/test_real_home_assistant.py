@@ -72,18 +72,18 @@ async def test_config_flow_entities_commands_recovery_and_removal(
         what="patio stopped",
     )
 
-    # moogo.mist for 3 s: HA starts it, then stops it by itself.
+    # moogo.mist for 20 s (the app's shortest): HA starts it, then stops it.
     device_id = await api.request(
         "POST", "/api/template", json={"template": f"{{{{ device_id('{SPRAY}') }}}}"}
     )
-    await api.call("moogo", "mist", {"device_id": device_id.strip(), "duration": 3})
+    await api.call("moogo", "mist", {"device_id": device_id.strip(), "duration": 20})
     await eventually(
         lambda: _misting(real_home, patio.device_id), bool, what="timed mist"
     )
     await eventually(
         lambda: _misting(real_home, patio.device_id),
         lambda v: not v,
-        within=20,
+        within=45,
         what="timed stop",
     )
 

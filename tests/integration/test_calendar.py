@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -23,7 +24,8 @@ from pytest_homeassistant_custom_component.typing import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.moogo.api import Schedule
-from custom_components.moogo.calendar import schedule_runs
+from custom_components.moogo.const import DOMAIN, MAX_SCHEDULES
+from custom_components.moogo.schedule import schedule_runs
 from tests.common import (
     FROZEN_NOW,
     GARDEN_ID,
@@ -37,6 +39,19 @@ from tests.common import (
 BERLIN = "Europe/Berlin"
 
 
+async def _set_up_calendars(
+    hass: HomeAssistant, cloud: Cloud, freezer: FrozenDateTimeFactory
+) -> MockConfigEntry:
+    freezer.move_to(FROZEN_NOW)
+    cloud.sim.device(PATIO_ID).time_zone = BERLIN
+    entry = make_entry(cloud)
+    entry.add_to_hass(hass)
+    with patch("custom_components.moogo.PLATFORMS", [Platform.CALENDAR]):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    return entry
+
+
 @pytest.fixture
 async def calendar_entry(
     hass: HomeAssistant, cloud: Cloud, freezer: FrozenDateTimeFactory
@@ -46,14 +61,17 @@ async def calendar_entry(
     The patio device runs in Berlin, far from Home Assistant's own zone, so
     every time shows whether the device's zone was used.
     """
-    freezer.move_to(FROZEN_NOW)
-    cloud.sim.device(PATIO_ID).time_zone = BERLIN
-    entry = make_entry(cloud)
-    entry.add_to_hass(hass)
-    with patch("custom_components.moogo.PLATFORMS", [Platform.CALENDAR]):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    return entry
+    return await _set_up_calendars(hass, cloud, freezer)
+
+
+@pytest.fixture
+async def full_calendar_entry(
+    hass: HomeAssistant, cloud: Cloud, freezer: FrozenDateTimeFactory
+) -> MockConfigEntry:
+    """As ``calendar_entry``, with the patio holding the app's 20 schedules."""
+    for minute in range(MAX_SCHEDULES - len(cloud.sim.device(PATIO_ID).schedules)):
+        cloud.sim.add_schedule(PATIO_ID, hour=5, minute=minute, duration=30)
+    return await _set_up_calendars(hass, cloud, freezer)
 
 
 def _schedules(cloud: Cloud, device_id: str) -> list[dict[str, Any]]:
@@ -127,7 +145,8 @@ async def test_upcoming_mists_in_the_device_time_zone(
         ("2026-07-03T19:00:00+02:00", "2026-07-03T19:01:00+02:00", "S2", "20260703T190000"),
     ]  # fmt: skip
     assert events[0]["rrule"] == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
-    assert events[1]["rrule"] == "FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR,SA"
+    # Every day reads as the calendar dialog's own "Daily".
+    assert events[1]["rrule"] == "FREQ=DAILY"
     assert events[0]["summary"] == "Scheduled mists"
     # The garden's only schedule is disabled.
     assert await _events(hass, hass_client, GARDEN_ID) == []
@@ -266,6 +285,164 @@ async def test_deleting_the_series_deletes_the_schedule(
     assert uids == {"S1"}
 
 
+async def _create(
+    hass: HomeAssistant, ws_client: WebSocketGenerator, event: dict[str, Any]
+) -> dict[str, Any]:
+    """Send the Add event dialog's message; return the answer."""
+    ws = await ws_client(hass)
+    await ws.send_json_auto_id(
+        {
+            "type": "calendar/event/create",
+            "entity_id": entity_id_of(hass, "calendar", PATIO_ID, "schedule"),
+            "event": {"summary": "Mist", **event},
+        }
+    )
+    answer: dict[str, Any] = await ws.receive_json()
+    return answer
+
+
+async def test_the_dialogs_hour_long_event_is_refused_and_nothing_sent(
+    hass: HomeAssistant, calendar_entry: MockConfigEntry, cloud: Cloud
+) -> None:
+    """The Add event dialog proposes an hour: refused, naming the app's range."""
+    cloud.sim.reset_counts()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "calendar",
+            "create_event",
+            {
+                "entity_id": entity_id_of(hass, "calendar", PATIO_ID, "schedule"),
+                "summary": "Mist",
+                "start_date_time": "2026-07-02T09:00:00+02:00",
+                "end_date_time": "2026-07-02T10:00:00+02:00",
+            },
+            blocking=True,
+        )
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "calendar_duration_out_of_range"
+    placeholders = err.value.translation_placeholders or {}
+    assert (placeholders["minimum"], placeholders["maximum"]) == ("20", "120")
+    assert placeholders["duration"] == "3600"
+    assert "lasts 20 to 120 seconds" in str(err.value)
+    assert list(cloud.sim.request_log) == []
+
+
+async def test_a_daily_event_creates_a_schedule_on_every_day(
+    hass: HomeAssistant,
+    calendar_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    cloud: Cloud,
+) -> None:
+    """The dialog's "Daily" is all seven days, and reads back as daily."""
+    # Thursday 09:00 in Berlin, as the frontend writes it in HA's zone.
+    answer = await _create(
+        hass,
+        hass_ws_client,
+        {
+            "dtstart": "2026-07-02T00:00:00-07:00",
+            "dtend": "2026-07-02T00:01:00-07:00",
+            "rrule": "FREQ=DAILY",
+        },
+    )
+    assert answer["success"]
+    created = _schedules(cloud, PATIO_ID)[-1]
+    assert {key: created[key] for key in ("hour", "minute", "duration", "repeatSet")} == {
+        "hour": 9, "minute": 0, "duration": 60, "repeatSet": "0,1,2,3,4,5,6",
+    }  # fmt: skip
+    events = await _events(hass, hass_client, PATIO_ID)
+    assert {event["rrule"] for event in events if event["uid"] == created["id"]} == {
+        "FREQ=DAILY"
+    }
+
+
+async def test_weekly_without_days_repeats_on_the_starts_weekday_in_the_device_zone(
+    hass: HomeAssistant,
+    calendar_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    cloud: Cloud,
+) -> None:
+    """Wednesday 21:15 in HA's zone is Thursday 06:15 in Berlin: Thursdays."""
+    answer = await _create(
+        hass,
+        hass_ws_client,
+        {
+            "dtstart": "2026-07-01T21:15:00-07:00",
+            "dtend": "2026-07-01T21:15:45-07:00",
+            "rrule": "FREQ=WEEKLY",
+        },
+    )
+    assert answer["success"]
+    created = _schedules(cloud, PATIO_ID)[-1]
+    assert (created["hour"], created["minute"], created["repeatSet"]) == (6, 15, "4")
+    assert created["duration"] == 45
+
+
+async def test_a_21st_schedule_is_refused_from_the_calendar(
+    hass: HomeAssistant,
+    full_calendar_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    cloud: Cloud,
+) -> None:
+    """The app's 20 schedules a device: nothing reaches the cloud; edits still do."""
+    cloud.sim.reset_counts()
+    answer = await _create(
+        hass,
+        hass_ws_client,
+        {
+            "dtstart": "2026-07-02T00:00:00-07:00",
+            "dtend": "2026-07-02T00:01:00-07:00",
+            "rrule": "FREQ=DAILY",
+        },
+    )
+    assert not answer["success"]
+    assert "20 schedules, as many as the Moogo app allows" in answer["error"]["message"]
+    assert list(cloud.sim.request_log) == []
+    assert len(_schedules(cloud, PATIO_ID)) == MAX_SCHEDULES
+
+    ws = await hass_ws_client(hass)
+    await ws.send_json_auto_id(
+        {
+            "type": "calendar/event/update",
+            "entity_id": entity_id_of(hass, "calendar", PATIO_ID, "schedule"),
+            "uid": "S1",
+            "event": {
+                "summary": "Scheduled mists",
+                "dtstart": "2026-07-02T07:30:00+02:00",
+                "dtend": "2026-07-02T07:31:30+02:00",
+                "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            },
+        }
+    )
+    assert (await ws.receive_json())["success"]
+    assert _schedules(cloud, PATIO_ID)[0]["duration"] == 90
+
+
+@pytest.fixture
+async def odd_lengths_entry(
+    hass: HomeAssistant, cloud: Cloud, freezer: FrozenDateTimeFactory
+) -> MockConfigEntry:
+    """As ``calendar_entry``, with Thursday schedules of 10 s and 5 min."""
+    for hour, seconds in ((5, 10), (6, 300)):
+        cloud.sim.add_schedule(
+            PATIO_ID, hour=hour, minute=0, duration=seconds, repeat_set="4"
+        )
+    return await _set_up_calendars(hass, cloud, freezer)
+
+
+async def test_schedules_of_other_lengths_are_still_shown(
+    hass: HomeAssistant,
+    odd_lengths_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Lengths the app does not offer, made elsewhere, are shown as they are."""
+    events = _brief(await _events(hass, hass_client, PATIO_ID))
+    assert events[:2] == [
+        ("2026-07-02T05:00:00+02:00", "2026-07-02T05:00:10+02:00", "S4", "20260702T050000"),
+        ("2026-07-02T06:00:00+02:00", "2026-07-02T06:05:00+02:00", "S5", "20260702T060000"),
+    ]  # fmt: skip
+
+
 WEEKDAYS_RULE = "FREQ=WEEKLY;BYDAY=MO,WE"
 
 
@@ -275,9 +452,16 @@ WEEKDAYS_RULE = "FREQ=WEEKLY;BYDAY=MO,WE"
         pytest.param(
             {"type": "calendar/event/create", "event": {
                 "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
-                "dtend": "2026-07-06T09:01:00+02:00", "rrule": "FREQ=DAILY"}},
-            "The repetition FREQ=DAILY cannot be stored as a schedule",
-            id="daily",
+                "dtend": "2026-07-06T09:01:00+02:00", "rrule": "FREQ=MONTHLY"}},
+            "The repetition FREQ=MONTHLY cannot be stored as a schedule",
+            id="monthly",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
+                "dtend": "2026-07-06T09:01:00+02:00", "rrule": "FREQ=DAILY;BYDAY=1MO"}},
+            "The repetition FREQ=DAILY;BYDAY=1MO cannot be stored as a schedule",
+            id="daily-on-the-first-monday",
         ),
         pytest.param(
             {"type": "calendar/event/create", "event": {
@@ -299,15 +483,38 @@ WEEKDAYS_RULE = "FREQ=WEEKLY;BYDAY=MO,WE"
             {"type": "calendar/event/create", "event": {
                 "summary": "x", "dtstart": "2026-07-02T09:00:00+02:00",
                 "dtend": "2026-07-02T09:01:00+02:00"}},
-            "make the event repeat weekly",
+            "make the event repeat daily, or weekly",
             id="one-off",
         ),
         pytest.param(
             {"type": "calendar/event/create", "event": {
                 "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
-                "dtend": "2026-07-06T11:00:00+02:00", "rrule": WEEKDAYS_RULE}},
-            "from 1 second to 3600 seconds, not 7200 seconds",
-            id="too-long",
+                "dtend": "2026-07-06T10:00:00+02:00", "rrule": WEEKDAYS_RULE}},
+            "lasts 20 to 120 seconds",
+            id="an-hour",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
+                "dtend": "2026-07-06T09:00:10+02:00", "rrule": WEEKDAYS_RULE}},
+            "This event lasts 10 seconds",
+            id="too-short",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
+                "dtend": "2026-07-06T09:00:25+02:00", "rrule": WEEKDAYS_RULE}},
+            "This event lasts 25 seconds",
+            id="between-the-apps-durations",
+        ),
+        pytest.param(
+            {"type": "calendar/event/update", "uid": "S1",
+             "recurrence_id": "20260702T073000", "recurrence_range": "THISANDFUTURE",
+             "event": {
+                "summary": "x", "dtstart": "2026-07-02T07:30:00+02:00",
+                "dtend": "2026-07-02T08:30:00+02:00", "rrule": WEEKDAYS_RULE}},
+            "This event lasts 3600 seconds",
+            id="edited-to-an-hour",
         ),
         pytest.param(
             {"type": "calendar/event/create", "event": {

@@ -11,7 +11,13 @@ from freezegun.api import FrozenDateTimeFactory
 
 from custom_components.moogo.api import Device, DeviceConfig, Schedule
 from custom_components.moogo.data import MoogoDeviceData
-from custom_components.moogo.schedule import next_run, running_run, schedule_runs
+from custom_components.moogo.schedule import (
+    current_or_next_run,
+    next_run,
+    running_run,
+    runs_between,
+    schedule_runs,
+)
 
 LA = ZoneInfo("America/Los_Angeles")
 # Wednesday 2026-07-01, 11:00 in Los Angeles.
@@ -120,6 +126,35 @@ def test_a_run_under_way_is_found_and_ends_by_its_duration() -> None:
     assert _start([evening], during) == FRI_19
     assert running_run([evening], NOW, LA) is None
     assert running_run([_schedule(19, 0, DAILY, duration=0)], during, LA) is None
+
+
+def test_the_calendars_event_and_the_next_mist_are_one_fact() -> None:
+    """Between runs both name the next run; during one the calendar shows it."""
+    evening = _schedule(19, 0, DAILY, schedule_id="evening", duration=90)
+    morning = _schedule(7, 30, (1, 2, 3, 4, 5), schedule_id="morning")
+    schedules = [morning, evening]
+    between = current_or_next_run(schedules, NOW, LA)
+    assert between == next_run(schedules, NOW, LA)
+    assert between is not None
+    assert between.start == WED_19
+
+    during = WED_19 + timedelta(seconds=30)
+    running = current_or_next_run(schedules, during, LA)
+    assert running == running_run(schedules, during, LA)
+    assert running is not None
+    assert running.start == WED_19
+    following = next_run(schedules, during, LA)
+    assert following is not None
+    assert following.start == datetime(2026, 7, 2, 7, 30, tzinfo=LA)
+    # The calendar's window: the runs that overlap it, in order of start.
+    window = runs_between(schedules, during, THU_19, during, LA)
+    assert [(run.schedule.schedule_id, run.start) for run in window] == [
+        ("evening", WED_19),
+        ("morning", datetime(2026, 7, 2, 7, 30, tzinfo=LA)),
+    ]
+    assert (
+        current_or_next_run([_schedule(19, 0, DAILY, enabled=False)], NOW, LA) is None
+    )
 
 
 def _device_data(

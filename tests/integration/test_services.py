@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import ATTR_DEVICE_ID, STATE_OFF, STATE_ON
@@ -12,8 +13,17 @@ from homeassistant.helpers import device_registry as dr
 import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import yaml
 
-from custom_components.moogo.const import DOMAIN, UPDATE_INTERVAL
+from custom_components.moogo.const import (
+    DOMAIN,
+    MAX_SCHEDULES,
+    MIST_DURATIONS,
+    MIST_SECONDS_MAX,
+    MIST_SECONDS_MIN,
+    MIST_SECONDS_STEP,
+    UPDATE_INTERVAL,
+)
 from tests.common import GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
 
 
@@ -111,7 +121,7 @@ async def test_mist_on_offline_device_raises(
             "mist",
             {
                 ATTR_DEVICE_ID: _device(hass, init_integration, GARDEN_ID),
-                "duration": 10,
+                "duration": 20,
             },
             blocking=True,
         )
@@ -130,7 +140,7 @@ async def test_mist_on_unknown_device_is_validation_error(
             await hass.services.async_call(
                 DOMAIN,
                 "mist",
-                {ATTR_DEVICE_ID: device_id, "duration": 10},
+                {ATTR_DEVICE_ID: device_id, "duration": 20},
                 blocking=True,
             )
         assert err.value.translation_key == "invalid_device"
@@ -144,7 +154,7 @@ async def test_action_on_unloaded_entry_is_validation_error(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            DOMAIN, "mist", {ATTR_DEVICE_ID: device_id, "duration": 10}, blocking=True
+            DOMAIN, "mist", {ATTR_DEVICE_ID: device_id, "duration": 20}, blocking=True
         )
     assert err.value.translation_key == "device_not_loaded"
 
@@ -163,7 +173,7 @@ async def test_add_and_remove_schedule(
         {
             ATTR_DEVICE_ID: device_id,
             "time": "19:45:00",
-            "duration": 40,
+            "duration": 45,
             "weekdays": ["sat", "sun"],
         },
         blocking=True,
@@ -174,7 +184,7 @@ async def test_add_and_remove_schedule(
     created = next(
         s for s in cloud.sim.device(GARDEN_ID).schedules if s.schedule_id == schedule_id
     )
-    assert (created.hour, created.minute, created.duration) == (19, 45, 40)
+    assert (created.hour, created.minute, created.duration) == (19, 45, 45)
     assert created.repeat_set == "0,6"
     assert created.status == 1
     assert hass.states.get(enabled).state == "1"
@@ -182,7 +192,7 @@ async def test_add_and_remove_schedule(
     assert {
         "id": schedule_id,
         "time": "19:45",
-        "duration": 40,
+        "duration": 45,
         "skip_next": False,
         # The action's own day names, in the cloud's order (Sunday first).
         "weekdays": ["sun", "sat"],
@@ -268,7 +278,7 @@ async def test_schedule_times_with_seconds_are_refused(
     device_id = _device(hass, init_integration, PATIO_ID)
     before = len(cloud.sim.device(PATIO_ID).schedules)
     for action, data in (
-        ("add_schedule", {"time": "19:45:30", "duration": 40}),
+        ("add_schedule", {"time": "19:45:30", "duration": 45}),
         ("remove_schedule", {"time": "07:30:15"}),
     ):
         with pytest.raises(ServiceValidationError) as err:
@@ -305,7 +315,7 @@ async def test_actions_on_a_device_known_offline_send_nothing(
     await advance(hass, freezer, UPDATE_INTERVAL)
     cloud.sim.reset_counts()
     for action, data in (
-        ("mist", {"duration": 10}),
+        ("mist", {"duration": 20}),
         ("add_schedule", {"time": "06:00", "duration": 30}),
         ("remove_schedule", {"time": "07:30"}),
     ):
@@ -405,16 +415,16 @@ async def test_second_mist_replaces_the_first_timer(
 ) -> None:
     """A new mist while one runs restarts the countdown instead of stopping early."""
     device_id = _device(hass, init_integration, PATIO_ID)
-    for duration in (10, 30):
+    for duration in (20, 30):
         await hass.services.async_call(
             DOMAIN,
             "mist",
             {ATTR_DEVICE_ID: device_id, "duration": duration},
             blocking=True,
         )
-    await advance(hass, freezer, timedelta(seconds=15))
+    await advance(hass, freezer, timedelta(seconds=24))
     assert cloud.sim.is_spraying(PATIO_ID)
-    await advance(hass, freezer, timedelta(seconds=15))
+    await advance(hass, freezer, timedelta(seconds=5))
     assert not cloud.sim.is_spraying(PATIO_ID)
 
 
@@ -429,11 +439,11 @@ async def test_failed_timed_stop_is_logged_not_raised(
     await hass.services.async_call(
         DOMAIN,
         "mist",
-        {ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID), "duration": 10},
+        {ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID), "duration": 20},
         blocking=True,
     )
     cloud.sim.faults.update({"http_status": 503, "paths": ["/stop"]})
-    await advance(hass, freezer, timedelta(seconds=10))
+    await advance(hass, freezer, timedelta(seconds=20))
     assert "Could not stop the timed mist" in caplog.text
     assert cloud.sim.is_spraying(PATIO_ID)
     cloud.sim.reset_faults()
@@ -458,3 +468,104 @@ async def test_unload_cancels_pending_timers(
     cloud.sim.reset_counts()
     await advance(hass, freezer, timedelta(seconds=40))
     assert cloud.sim.request_counts == {}
+
+
+@pytest.mark.parametrize("action", ["mist", "add_schedule"])
+@pytest.mark.parametrize("duration", [MIST_SECONDS_MIN - 1, MIST_SECONDS_MAX + 1])
+async def test_durations_outside_the_apps_range_are_refused(
+    hass: HomeAssistant,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+    action: str,
+    duration: int,
+) -> None:
+    """No mist is shorter than 20 s or longer than 2 minutes; nothing is sent."""
+    cloud.sim.reset_counts()
+    with pytest.raises(vol.Invalid, match="duration"):
+        await hass.services.async_call(
+            DOMAIN,
+            action,
+            {
+                ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID),
+                "time": "06:00",
+                "duration": duration,
+            }
+            if action == "add_schedule"
+            else {
+                ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID),
+                "duration": duration,
+            },
+            blocking=True,
+        )
+    assert list(cloud.sim.request_log) == []
+    assert not cloud.sim.is_spraying(PATIO_ID)
+
+
+async def test_a_schedule_between_the_apps_durations_is_refused(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """25 s is in range but not a duration the app offers: refused, unsent."""
+    cloud.sim.reset_counts()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "add_schedule",
+            {
+                ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID),
+                "time": "06:00",
+                "duration": 25,
+            },
+            blocking=True,
+        )
+    assert err.value.translation_key == "duration_not_offered"
+    assert err.value.translation_placeholders == {
+        "duration": "25",
+        "durations": ", ".join(str(seconds) for seconds in MIST_DURATIONS),
+        "minimum": "20",
+        "maximum": "120",
+    }
+    assert list(cloud.sim.request_log) == []
+    assert len(cloud.sim.device(PATIO_ID).schedules) == 2
+
+
+async def test_a_21st_schedule_is_refused_from_the_action(
+    hass: HomeAssistant, cloud: Cloud, config_entry: MockConfigEntry
+) -> None:
+    """The 20th schedule is added; the 21st is refused before any request."""
+    for minute in range(MAX_SCHEDULES - 1 - len(cloud.sim.device(PATIO_ID).schedules)):
+        cloud.sim.add_schedule(PATIO_ID, hour=5, minute=minute, duration=30)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    device_id = _device(hass, config_entry, PATIO_ID)
+    call = {ATTR_DEVICE_ID: device_id, "time": "06:00", "duration": 60}
+
+    await hass.services.async_call(DOMAIN, "add_schedule", call, blocking=True)
+    assert len(cloud.sim.device(PATIO_ID).schedules) == MAX_SCHEDULES
+
+    cloud.sim.reset_counts()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "add_schedule", {**call, "time": "06:01"}, blocking=True
+        )
+    assert err.value.translation_key == "too_many_schedules"
+    assert err.value.translation_placeholders == {"maximum": "20"}
+    assert list(cloud.sim.request_log) == []
+    assert len(cloud.sim.device(PATIO_ID).schedules) == MAX_SCHEDULES
+
+
+def test_the_action_forms_offer_the_apps_range() -> None:
+    """services.yaml cannot import const.py: its selectors are checked against it."""
+    actions = yaml.safe_load(
+        (Path(__file__).parents[2] / "custom_components/moogo/services.yaml").read_text(
+            encoding="utf-8"
+        )
+    )
+    mist = actions["mist"]["fields"]["duration"]["selector"]["number"]
+    schedule = actions["add_schedule"]["fields"]["duration"]["selector"]["number"]
+    assert (mist["min"], mist["max"]) == (MIST_SECONDS_MIN, MIST_SECONDS_MAX)
+    assert (schedule["min"], schedule["max"], schedule["step"]) == (
+        MIST_SECONDS_MIN,
+        MIST_SECONDS_MAX,
+        MIST_SECONDS_STEP,
+    )
