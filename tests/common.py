@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.moogo.api import MoogoToken
 from custom_components.moogo.const import CONF_API_URL, CONF_TOKEN, DOMAIN
+from custom_components.moogo.entry_data import account_title
 from moogo_sim import MoogoSimulator, SimAccount
 
 # -- the account of the client and simulator suites (``moogo_simulator``) ------
@@ -33,6 +34,8 @@ TEST_PASSWORD = "correct-horse"
 # -- the account of the Home Assistant suites (``cloud``) ----------------------
 
 EMAIL = "owner@example.com"
+# The entry title the config flow gives EMAIL: HA logs titles, so it hides it.
+ENTRY_TITLE = "o***@example.com"
 PASSWORD = "mist-Secret-9"
 # What the user sets in the Moogo app when the password is "changed elsewhere".
 NEW_PASSWORD = "mist-New-Secret-77"
@@ -130,9 +133,17 @@ class Cloud:
         await self.sim.start(port=self.port)
 
 
-def make_entry(cloud: Cloud, *, token: MoogoToken | None = None) -> MockConfigEntry:
-    """The test account's entry as the config flow creates it, maybe with a token."""
-    return entry_for(cloud.account.user_id, cloud.url, token=token)
+def make_entry(
+    cloud: Cloud, *, token: MoogoToken | None = None, minor_version: int = 3
+) -> MockConfigEntry:
+    """The test account's entry as the config flow creates it, maybe with a token.
+
+    An older ``minor_version`` is an entry made by an earlier release, with
+    the whole email as its title.
+    """
+    return entry_for(
+        cloud.account.user_id, cloud.url, token=token, minor_version=minor_version
+    )
 
 
 def entry_for(
@@ -142,6 +153,7 @@ def entry_for(
     password: str = PASSWORD,
     *,
     token: MoogoToken | None = None,
+    minor_version: int = 3,
 ) -> MockConfigEntry:
     """A config entry of any account and API URL."""
     data = {CONF_EMAIL: email, CONF_PASSWORD: password, CONF_API_URL: url}
@@ -149,8 +161,9 @@ def entry_for(
         data[CONF_TOKEN] = token.as_dict()
     return MockConfigEntry(
         domain=DOMAIN,
-        title=email,
+        title=email if minor_version < 3 else account_title(email),
         unique_id=user_id,
+        minor_version=minor_version,
         data=data,
         entry_id=ENTRY_ID if email == EMAIL else None,
     )

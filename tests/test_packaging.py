@@ -187,6 +187,7 @@ def test_exception_and_issue_translation_keys_exist() -> None:
     dynamic = {
         "auth_failed",
         "rate_limited",
+        "throttled",
         "sign_in_deferred",
         "device_offline",
         "communication_error",

@@ -10,10 +10,15 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .api import DEFAULT_BASE_URL, MoogoClient
-from .const import CONF_API_URL, DOMAIN
+from .const import CONF_API_URL, DOMAIN, REQUEST_TIMEOUT
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
 from .device_changes import async_forward_device_changes
-from .entry_data import entry_fingerprint, stored_sign_in_state, stored_token
+from .entry_data import (
+    account_title,
+    entry_fingerprint,
+    stored_sign_in_state,
+    stored_token,
+)
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -60,6 +65,12 @@ async def async_migrate_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> b
             ):
                 registry.async_remove(registry_entry.entity_id)
         hass.config_entries.async_update_entry(entry, minor_version=2)
+    if entry.minor_version < 3:
+        # Titles were the whole email, which HA writes into its logs.
+        title = entry.title
+        if title == entry.data[CONF_EMAIL]:
+            title = account_title(title)
+        hass.config_entries.async_update_entry(entry, title=title, minor_version=3)
     return True
 
 
@@ -74,6 +85,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> boo
         entry.data[CONF_EMAIL],
         entry.data[CONF_PASSWORD],
         session=async_get_clientsession(hass),
+        request_timeout=REQUEST_TIMEOUT,
         base_url=entry.data.get(CONF_API_URL, DEFAULT_BASE_URL),
         # Credentials are refused only after the cloud rejected the token:
         # sending it again would only be rejected again.

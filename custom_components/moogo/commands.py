@@ -18,12 +18,10 @@ from .const import (
     COMMAND_CONFIRM_DELAY,
     COMMAND_CONFIRM_INTERVAL,
     COMMAND_PENDING_TIMEOUT,
-    COMMAND_TIMEOUT,
     LOGGER,
     MIST_END_READ_DELAY,
 )
 from .data import MoogoData, MoogoDeviceData
-from .limits import bounded
 from .schedule import running_run
 
 
@@ -165,7 +163,7 @@ class CommandTracker:
         async def _stop(_now: datetime) -> None:
             self._stop_timers.pop(device_id, None)
             try:
-                await bounded(self._client.stop_mist(device_id), COMMAND_TIMEOUT)
+                await self._client.stop_mist(device_id)
             except MoogoError as err:
                 # Nobody awaits this timer; the device's own default duration
                 # still ends the mist.
@@ -217,7 +215,7 @@ class CommandTracker:
         if confirming and device_id not in self._pending:
             return
         try:
-            detail = await bounded(self._client.get_device(device_id), COMMAND_TIMEOUT)
+            detail = await self._client.get_device(device_id)
         except MoogoError as err:
             # Account-wide errors surface in the regular poll.
             LOGGER.debug("Reading %s between polls failed: %s", device_id, err)

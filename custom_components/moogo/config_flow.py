@@ -29,9 +29,8 @@ from .api import (
     MoogoResponseError,
     MoogoToken,
 )
-from .const import COMMAND_TIMEOUT, CONF_API_URL, CONF_TOKEN, DOMAIN, LOGGER
-from .entry_data import without_login_block
-from .limits import bounded
+from .const import CONF_API_URL, CONF_TOKEN, DOMAIN, LOGGER, REQUEST_TIMEOUT
+from .entry_data import account_title, without_login_block
 
 EMAIL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
@@ -146,7 +145,7 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     # 1.2: entities that repeated another entity removed (see __init__).
-    MINOR_VERSION = 2
+    MINOR_VERSION = 3
 
     async def _async_login(
         self, email: str, password: str, api_url: str
@@ -156,13 +155,16 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
             email,
             password,
             session=async_get_clientsession(self.hass),
+            request_timeout=REQUEST_TIMEOUT,
             base_url=api_url,
         )
         try:
-            return await bounded(client.authenticate(), COMMAND_TIMEOUT), {}
+            return await client.authenticate(), {}
         except MoogoAuthError:
             return None, {"base": "invalid_auth"}
-        except MoogoRateLimitError:
+        except MoogoRateLimitError as err:
+            if err.throttled:
+                return None, {"base": "throttled"}
             return None, {"base": "rate_limited"}
         except MoogoConnectionError, MoogoResponseError:
             return None, {"base": "cannot_connect"}
@@ -236,7 +238,7 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
                 await self.async_set_unique_id(token.user_id)
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
-                    title=email, data=_account_data(user_input, token)
+                    title=account_title(email), data=_account_data(user_input, token)
                 )
         return self.async_show_form(
             step_id="user",
@@ -308,10 +310,11 @@ class MoogoConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             token, errors = await self._async_login_checked(user_input)
             if token is not None:
-                # A title the user chose stays; one that was the email follows it.
+                # A title the user chose stays; the one we gave follows the email.
                 title = (
-                    user_input[CONF_EMAIL]
-                    if entry.title == entry.data[CONF_EMAIL]
+                    account_title(user_input[CONF_EMAIL])
+                    if entry.title
+                    in {entry.data[CONF_EMAIL], account_title(entry.data[CONF_EMAIL])}
                     else entry.title
                 )
                 return await self._async_update_same_account(

@@ -26,10 +26,9 @@ DETAILS_UPDATE_INTERVAL: Final = timedelta(minutes=5)
 # Schedules and configuration only change when someone edits them; HA's own
 # edits re-read them at once, so a slow poll catches changes from the app.
 SLOW_UPDATE_INTERVAL: Final = timedelta(minutes=30)
-# HA's shared session has no practical timeout of its own (aiohttp's default
-# is 5 minutes), so the integration bounds its own calls.
-REFRESH_TIMEOUT: Final = timedelta(seconds=45)
-COMMAND_TIMEOUT: Final = timedelta(seconds=15)
+# HA's shared session waits up to 5 minutes (aiohttp's default); the client
+# gives each request this many seconds instead, sign-ins included.
+REQUEST_TIMEOUT: Final = 15.0
 # Bound on concurrent per-device requests in one refresh.
 # 50 lets a typical account go out in one batch (measured: 50 devices refresh
 # in 2-3 round trips instead of 4-5 with 20); requests per refresh stay the same.
@@ -70,6 +69,18 @@ SERVICE_REMOVE_SCHEDULE: Final = "remove_schedule"
 
 # Weekday names of the action fields, in the API's order (0 = Sunday).
 WEEKDAYS: Final = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+# Mist durations in seconds: exactly what the app's one duration picker offers
+# (schedules, the default mist). Whether the cloud takes the seconds between
+# them is unknown, so nothing else is offered or sent.
+MIST_DURATIONS: Final = (20, 30, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 100,
+                         105, 110, 115, 120)  # fmt: skip
+MIST_SECONDS_MIN: Final = MIST_DURATIONS[0]
+MIST_SECONDS_MAX: Final = MIST_DURATIONS[-1]
+# The coarsest step of a number entity that reaches every offered duration.
+MIST_SECONDS_STEP: Final = 5
+# The app: "You may add up to 20 schedules" (per device).
+MAX_SCHEDULES: Final = 20
 
 # The app's mix ratio "N : 1": a whole number of at most three digits.
 MIX_RATIO_MIN: Final = 1

@@ -23,16 +23,9 @@ from .api import (
     MoogoRateLimitError,
 )
 from .commands import CommandTracker
-from .const import (
-    DOMAIN,
-    LOGGER,
-    RATE_LIMITED_UPDATE_INTERVAL,
-    REFRESH_TIMEOUT,
-    UPDATE_INTERVAL,
-)
+from .const import DOMAIN, LOGGER, RATE_LIMITED_UPDATE_INTERVAL, UPDATE_INTERVAL
 from .data import MoogoData, MoogoDeviceData, newest
 from .firmware import MoogoFirmwareCoordinator
-from .limits import bounded
 from .lockout import (
     async_delete_rate_limit_issue,
     async_raise_rate_limit_issue,
@@ -87,23 +80,30 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
 
     async def _async_poll(self) -> MoogoData:
         try:
-            data = await bounded(self._fetch_snapshot(), REFRESH_TIMEOUT)
+            data = await self._fetch_snapshot()
         except MoogoAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="auth_failed"
             ) from err
         except MoogoRateLimitError as err:
-            retry_after: float | None = None
-            if (retry_at := self.client.login_blocked_until) is None:
-                # A throttled request, not a refused login: the next poll
-                # waits longer (HA applies retry_after to that one poll only).
-                retry_after = RATE_LIMITED_UPDATE_INTERVAL.total_seconds()
-                retry_at = dt_util.utcnow() + RATE_LIMITED_UPDATE_INTERVAL
-            async_raise_rate_limit_issue(self.hass, self.config_entry, retry_at)
+            if (retry_at := self.client.login_blocked_until) is not None:
+                # Sign-ins are held back: the user hears when they resume.
+                async_raise_rate_limit_issue(self.hass, self.config_entry, retry_at)
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="rate_limited",
+                    translation_placeholders={"error": str(err)},
+                ) from err
+            # A throttled request, the token still good: the next poll waits
+            # as the cloud asked, or a while (HA applies it to that poll only).
+            wait = RATE_LIMITED_UPDATE_INTERVAL.total_seconds()
+            if err.retry_after is not None:
+                wait = max(err.retry_after, UPDATE_INTERVAL.total_seconds())
             raise UpdateFailed(
                 translation_domain=DOMAIN,
-                translation_key="rate_limited",
-                retry_after=retry_after,
+                translation_key="throttled",
+                translation_placeholders={"error": str(err)},
+                retry_after=wait,
             ) from err
         except MoogoError as err:
             raise UpdateFailed(

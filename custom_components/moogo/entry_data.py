@@ -29,6 +29,17 @@ from .const import (
 )
 
 
+def account_title(email: str) -> str:
+    """Title an entry by its email with all but the name's first letter hidden.
+
+    Home Assistant writes entry titles into its own log lines (setup retries,
+    reloads) and repair texts; the whole address would leave with every
+    shared log. The domain and the first letter keep two accounts apart.
+    """
+    name, at, domain = email.partition("@")
+    return f"{name[:1]}***{at}{domain}"
+
+
 def entry_fingerprint(entry_id: str, data: Mapping[str, Any]) -> str:
     """Return the fingerprint of the entry's credentials (salted with its id)."""
     return credentials_fingerprint(

@@ -21,14 +21,7 @@ from .api import (
     MoogoError,
     MoogoRateLimitError,
 )
-from .const import (
-    COMMAND_TIMEOUT,
-    DOMAIN,
-    FIRMWARE_CHECK_INTERVAL,
-    LOGGER,
-    MAX_CONCURRENT_REQUESTS,
-)
-from .limits import bounded
+from .const import DOMAIN, FIRMWARE_CHECK_INTERVAL, LOGGER, MAX_CONCURRENT_REQUESTS
 
 type FirmwareOffers = dict[str, FirmwareInfo]
 
@@ -75,9 +68,7 @@ class MoogoFirmwareCoordinator(DataUpdateCoordinator[FirmwareOffers]):
 
     async def _check(self, device_id: str) -> FirmwareInfo:
         async with self._semaphore:
-            return await bounded(
-                self._client.check_firmware(device_id), COMMAND_TIMEOUT
-            )
+            return await self._client.check_firmware(device_id)
 
     @override
     async def _async_update_data(self) -> FirmwareOffers:

@@ -16,10 +16,9 @@ from .api import (
     MoogoRateLimitError,
     MoogoResponseError,
 )
-from .const import COMMAND_TIMEOUT, DOMAIN
+from .const import DOMAIN
 from .coordinator import MoogoCoordinator
 from .entity import MoogoEntity
-from .limits import bounded
 
 
 def translated_error(err: MoogoError) -> HomeAssistantError:
@@ -27,7 +26,7 @@ def translated_error(err: MoogoError) -> HomeAssistantError:
     if isinstance(err, MoogoAuthError):
         key = "auth_failed"
     elif isinstance(err, MoogoRateLimitError):
-        key = "rate_limited"
+        key = "throttled" if err.throttled else "rate_limited"
     elif isinstance(err, MoogoLoginDeferredError):
         key = "sign_in_deferred"
     elif isinstance(err, MoogoDeviceOfflineError):
@@ -62,7 +61,7 @@ async def run_command[T](
             translation_domain=DOMAIN, translation_key="device_offline"
         )
     try:
-        return await bounded(command, COMMAND_TIMEOUT)
+        return await command
     except MoogoError as err:
         if isinstance(err, MoogoAuthError):
             coordinator.config_entry.async_start_reauth(coordinator.hass)

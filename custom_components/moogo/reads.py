@@ -65,7 +65,7 @@ class DeviceReader:
         self._details_due &= current
         self._slow_due &= current
 
-    async def _bounded[T](self, call: Awaitable[T]) -> T:
+    async def _limited[T](self, call: Awaitable[T]) -> T:
         async with self._semaphore:
             return await call
 
@@ -106,7 +106,7 @@ class DeviceReader:
             data = replace(base, device=self._commands.apply_pending(listed, now))
         else:
             try:
-                detail = await self._bounded(self._client.get_device(device_id))
+                detail = await self._limited(self._client.get_device(device_id))
             except MoogoAuthError, MoogoRateLimitError:
                 raise
             except MoogoError as err:
@@ -144,8 +144,8 @@ class DeviceReader:
         """Fetch schedules and configuration; keep the old values on failure."""
         device_id = data.device.device_id
         schedules_result, config_result = await asyncio.gather(
-            self._bounded(self._client.get_schedule_list(device_id)),
-            self._bounded(self._client.get_config(device_id)),
+            self._limited(self._client.get_schedule_list(device_id)),
+            self._limited(self._client.get_config(device_id)),
             return_exceptions=True,
         )
         for result in (schedules_result, config_result):

@@ -13,11 +13,9 @@ from homeassistant.exceptions import PlatformNotReady
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import DeviceConfig, MoogoClient, MoogoError
-from .const import COMMAND_TIMEOUT
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
 from .entity import MoogoEntity
 from .helpers import moogo_command
-from .limits import bounded
 
 PARALLEL_UPDATES = 1
 
@@ -52,7 +50,7 @@ async def async_setup_entry(
     """Read the product list once (it is the same for everyone), then add selects."""
     coordinator = entry.runtime_data
     try:
-        liquids = await bounded(coordinator.client.get_liquids(), COMMAND_TIMEOUT)
+        liquids = await coordinator.client.get_liquids()
     except MoogoError as err:
         # Home Assistant sets the platform up again later.
         raise PlatformNotReady(str(err)) from err

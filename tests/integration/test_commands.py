@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
@@ -340,23 +339,6 @@ async def test_command_auth_failure_starts_reauth(
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-
-
-async def test_command_is_bounded_by_its_own_timeout(
-    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
-) -> None:
-    """A command the cloud never answers fails after a bounded time, translated."""
-    cloud.sim.faults.latency = 1.0
-    switch = entity_id_of(hass, "switch", PATIO_ID, "spray")
-    with (
-        patch(
-            "custom_components.moogo.helpers.COMMAND_TIMEOUT", timedelta(seconds=0.1)
-        ),
-        pytest.raises(HomeAssistantError) as err,
-    ):
-        await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, switch)
-    assert err.value.translation_key == "communication_error"
-    assert hass.states.get(switch).state == STATE_OFF
 
 
 async def test_confirmation_reads_the_device_until_it_reacts(

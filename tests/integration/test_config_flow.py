@@ -8,7 +8,6 @@ the integration.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 import json
 from pathlib import Path
 import re
@@ -29,7 +28,7 @@ from custom_components.moogo.api import DEFAULT_BASE_URL
 from custom_components.moogo.config_flow import SECTION_ADVANCED
 from custom_components.moogo.const import CONF_API_URL, CONF_TOKEN, DOMAIN
 from moogo_sim import MoogoSimulator
-from tests.common import EMAIL, PASSWORD, Cloud
+from tests.common import EMAIL, ENTRY_TITLE, PASSWORD, Cloud
 
 NEW_PASSWORD = "fresh-Secret-7"
 OTHER_EMAIL = "neighbour@example.com"
@@ -48,7 +47,7 @@ ERROR_CASES = [
     pytest.param({"http_status": 503}, "cannot_connect", id="http_503"),
     pytest.param({"error_rate": 1.0}, "cannot_connect", id="server_error"),
     pytest.param({"rate_limit": True}, "rate_limited", id="rate_limit_code"),
-    pytest.param({"http_status": 429}, "rate_limited", id="http_429"),
+    pytest.param({"http_status": 429}, "throttled", id="http_429"),
     # Codes the client has no specific type for end up as "unknown".
     pytest.param({"http_status": 400}, "unknown", id="http_400"),
     pytest.param({"http_status": 404}, "unknown", id="http_404"),
@@ -255,7 +254,7 @@ async def test_user_flow_creates_entry_and_sets_up(
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == EMAIL
+    assert result["title"] == ENTRY_TITLE
     assert result["result"].unique_id == cloud.account.user_id
     data = result["data"]
     assert data[CONF_EMAIL] == EMAIL
@@ -526,7 +525,7 @@ async def test_user_flow_already_configured(
     assert cloud.sim.total_requests == 0
     assert cloud.account.tokens == {}
     assert hass.config_entries.async_entries(DOMAIN) == [config_entry]
-    assert config_entry.title == EMAIL
+    assert config_entry.title == ENTRY_TITLE
 
 
 async def test_user_flow_second_account(
@@ -541,7 +540,7 @@ async def test_user_flow_second_account(
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == OTHER_EMAIL
+    assert result["title"] == "n***@example.com"
     assert result["result"].unique_id == other_id != init_integration.unique_id
     assert {entry.unique_id for entry in hass.config_entries.async_entries(DOMAIN)} == {
         cloud.account.user_id,
@@ -749,7 +748,7 @@ async def test_reconfigure_new_password(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     await assert_translated(hass, result)
-    assert init_integration.title == EMAIL.upper()
+    assert init_integration.title == "O***@EXAMPLE.COM"
     assert init_integration.data[CONF_EMAIL] == EMAIL.upper()
     assert init_integration.data[CONF_PASSWORD] == NEW_PASSWORD
     assert init_integration.data[CONF_API_URL] == cloud.sim.url
@@ -866,7 +865,7 @@ async def test_reconfigure_wrong_account(
     assert result["reason"] == "wrong_account"
     await assert_translated(hass, result)
     assert dict(init_integration.data) == original
-    assert init_integration.title == EMAIL
+    assert init_integration.title == ENTRY_TITLE
     assert init_integration.state is ConfigEntryState.LOADED
 
 
@@ -878,9 +877,7 @@ async def test_user_flow_silent_cloud_is_cannot_connect(
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
-    with patch(
-        "custom_components.moogo.config_flow.COMMAND_TIMEOUT", timedelta(seconds=0.1)
-    ):
+    with patch("custom_components.moogo.config_flow.REQUEST_TIMEOUT", 0.1):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"],
             {

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 import logging
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
@@ -14,13 +12,13 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
+from homeassistant.helpers.update_coordinator import UpdateFailed
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.moogo.const import (
     DETAILS_UPDATE_INTERVAL,
     DOMAIN,
-    RATE_LIMITED_UPDATE_INTERVAL,
     SLOW_UPDATE_INTERVAL,
     UPDATE_INTERVAL,
 )
@@ -237,52 +235,41 @@ async def test_device_token_rejected_after_relogin_starts_reauth(
     assert [flow["context"]["source"] for flow in flows] == ["reauth"]
 
 
-async def test_rate_limit_during_slow_refresh_fails_the_refresh(
+async def test_throttled_refresh_waits_as_the_cloud_asked(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     cloud: Cloud,
     init_integration: MockConfigEntry,
 ) -> None:
-    """A 429 on schedules is account-wide: the refresh fails, polling slows down."""
+    """A 429 on schedules fails the refresh; the next poll waits its Retry-After.
+
+    Throttling is no lockout: the token still works, no sign-in is held back
+    and no repair issue tells the user the account is locked.
+    """
     coordinator = init_integration.runtime_data
     cloud.sim.faults.update({"http_status": 429, "paths": ["/schedules"]})
     cloud.sim.reset_counts()
     await advance(hass, freezer, SLOW_UPDATE_INTERVAL)
     assert not coordinator.last_update_success
+    assert isinstance(coordinator.last_exception, UpdateFailed)
+    assert coordinator.last_exception.translation_key == "throttled"
+    assert "wait 60 s" in str(coordinator.last_exception)
     assert cloud.sim.request_counts["GET /v1/devices/{device_id}/schedules"] == 2
+    assert "POST /v1/user/login" not in cloud.sim.request_counts
     issue_id = f"rate_limited_{init_integration.entry_id}"
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
-    # The throttle ends, but nothing asks again before the slower interval.
+    # The simulator's Retry-After is 60 s: the usual 30 s pass in silence.
     cloud.sim.reset_faults()
     cloud.sim.reset_counts()
-    await advance(hass, freezer, UPDATE_INTERVAL * 2)
+    await advance(hass, freezer, UPDATE_INTERVAL)
     assert sum(cloud.sim.request_counts.values()) == 0
-    await advance(hass, freezer, RATE_LIMITED_UPDATE_INTERVAL)
+    await advance(hass, freezer, UPDATE_INTERVAL)
     assert coordinator.last_update_success
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     # The slower wait was for that one poll: the next comes at the usual pace.
     cloud.sim.reset_counts()
     await advance(hass, freezer, UPDATE_INTERVAL)
     assert cloud.sim.request_counts["GET /v1/devices"] == 1
-
-
-async def test_refresh_is_bounded_by_its_own_timeout(
-    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
-) -> None:
-    """HA's shared session has no useful timeout: the refresh brings its own."""
-    coordinator = init_integration.runtime_data
-    cloud.sim.faults.latency = 1.0
-    with patch(
-        "custom_components.moogo.coordinator.REFRESH_TIMEOUT", timedelta(seconds=0.1)
-    ):
-        await coordinator.async_refresh()
-    assert not coordinator.last_update_success
-    assert "did not answer in time" in str(coordinator.last_exception)
-
-    cloud.sim.reset_faults()
-    await coordinator.async_refresh()
-    assert coordinator.last_update_success
 
 
 async def test_device_gone_while_ha_was_off_is_removed_at_start(

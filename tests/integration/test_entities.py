@@ -166,7 +166,7 @@ async def test_upgrade_removes_the_entities_that_repeated_another(
     hass: HomeAssistant, entity_registry: er.EntityRegistry, cloud: Cloud
 ) -> None:
     """An entry of 1.1 loses its duplicate entities; the others keep their ids."""
-    entry = make_entry(cloud)
+    entry = make_entry(cloud, minor_version=1)
     entry.add_to_hass(hass)
     assert (entry.version, entry.minor_version) == (1, 1)
     removed = {
@@ -191,7 +191,7 @@ async def test_upgrade_removes_the_entities_that_repeated_another(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
-    assert entry.minor_version == 2
+    assert entry.minor_version == 3
     for platform, key in removed:
         assert entity_registry.async_get(old_ids[platform, key]) is None
         assert (

@@ -12,6 +12,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.loader import async_get_integration
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.moogo import async_remove_config_entry_device
@@ -22,7 +23,15 @@ from custom_components.moogo.const import (
     DOMAIN,
     UPDATE_INTERVAL,
 )
-from tests.common import EMAIL, PASSWORD, PATIO_ID, Cloud, advance, make_entry
+from tests.common import (
+    EMAIL,
+    ENTRY_TITLE,
+    PASSWORD,
+    PATIO_ID,
+    Cloud,
+    advance,
+    make_entry,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPERATURE = "sensor.patio_temperature"
@@ -217,3 +226,32 @@ async def test_device_removal_from_ui_only_for_stale_devices(
 
     assert not await async_remove_config_entry_device(hass, init_integration, device)
     assert await async_remove_config_entry_device(hass, init_integration, stale)
+
+
+async def test_upgrade_hides_the_email_in_the_title(
+    hass: HomeAssistant, cloud: Cloud, caplog: pytest.LogCaptureFixture
+) -> None:
+    """HA logs entry titles: an entry of 1.2 titled with the email gets it masked."""
+    entry = make_entry(cloud, minor_version=2)
+    entry.add_to_hass(hass)
+    assert entry.title == EMAIL
+    cloud.sim.faults.http_status = 503  # a setup retry: HA logs the title
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.minor_version == 3
+    assert entry.title == ENTRY_TITLE
+    assert "for moogo integration not ready yet" in caplog.text
+    assert EMAIL not in caplog.text
+
+
+async def test_upgrade_keeps_a_title_the_user_chose(
+    hass: HomeAssistant, cloud: Cloud
+) -> None:
+    entry = make_entry(cloud, minor_version=2)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, title="Backyard misters")
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert (entry.minor_version, entry.title) == (3, "Backyard misters")

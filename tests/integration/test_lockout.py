@@ -35,6 +35,7 @@ from custom_components.moogo.const import (
 )
 from tests.common import (
     EMAIL,
+    ENTRY_TITLE,
     PASSWORD,
     PATIO_ID,
     Cloud,
@@ -246,7 +247,7 @@ async def test_fix_flow_signs_in_at_once(
     # Local time with HA's time zone named, not a bare clock time.
     retry_local = dt_util.as_local(dt_util.utcnow() + BACKOFF)
     assert placeholders == {
-        "title": EMAIL,
+        "title": ENTRY_TITLE,
         "retry_at": f"{retry_local:%Y-%m-%d %H:%M} ({hass.config.time_zone})",
     }
     assert cloud.logins() == 1

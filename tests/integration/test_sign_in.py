@@ -43,6 +43,7 @@ from custom_components.moogo.entry_data import (
 )
 from tests.common import (
     EMAIL,
+    ENTRY_TITLE,
     FROZEN_NOW,
     NEW_PASSWORD,
     PASSWORD,
@@ -88,7 +89,7 @@ async def _mist(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     )
     assert device is not None
     await hass.services.async_call(
-        DOMAIN, "mist", {ATTR_DEVICE_ID: device.id, "duration": 10}, blocking=True
+        DOMAIN, "mist", {ATTR_DEVICE_ID: device.id, "duration": 20}, blocking=True
     )
 
 
@@ -250,7 +251,7 @@ async def test_unusable_answers_during_setup_retries(
     issue = _paused_issue(hass, entry)
     assert issue is not None
     assert issue.is_fixable
-    assert issue.translation_placeholders == {"title": EMAIL, "count": "3"}
+    assert issue.translation_placeholders == {"title": ENTRY_TITLE, "count": "3"}
     assert entry.data[CONF_SIGN_IN][SIGN_IN_UNUSABLE] == 3
 
     # Silence from then on, also after a restart with the same credentials.
@@ -270,7 +271,7 @@ async def test_unusable_answers_during_setup_retries(
         DOMAIN, data={"issue_id": f"{ISSUE_SIGN_IN_PAUSED}_{entry.entry_id}"}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["description_placeholders"] == {"title": EMAIL, "count": "3"}
+    assert result["description_placeholders"] == {"title": ENTRY_TITLE, "count": "3"}
     result = await manager.async_configure(result["flow_id"], {})
     await hass.async_block_till_done(wait_background_tasks=True)
     assert result["type"] is FlowResultType.CREATE_ENTRY

@@ -37,14 +37,14 @@ PHASES: tuple[Phase, ...] = (
     ),
     Phase("refresh", "coordinator refresh", "the 30 s poll of a loaded entry"),
     Phase("command", "entity command", "switch.turn_on of a device's Spray switch"),
-    Phase("action", "action", "moogo.mist of a device for 10 s"),
+    Phase("action", "action", "moogo.mist of a device for 20 s"),
 )
 
 FAULTS: tuple[Fault, ...] = (
     Fault(
         "timeout",
         "Timeout",
-        "`latency=1.0` s against the integration's own bound lowered to 0.1 s",
+        "`latency=3.0` s against the time limit of each request lowered to 1 s",
     ),
     Fault(
         "connection_refused",

@@ -24,7 +24,15 @@ DOC_PATH = REPO_ROOT / "docs" / "reliability.md"
 WRITE_ENV = "MOOGO_WRITE_DOCS"
 REGENERATE = "scripts/run 'MOOGO_WRITE_DOCS=1 python -m pytest tests/reliability -q'"
 # Sections every complete run records, besides the matrix.
-REQUIRED_SECTIONS = ("soak", "fuzz", "secrets", "tls", "isolation", "lockout")
+REQUIRED_SECTIONS = (
+    "soak",
+    "fuzz",
+    "secrets",
+    "tls",
+    "isolation",
+    "lockout",
+    "sign_ins",
+)
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,7 @@ def render(collector: Collector) -> str:
     titles = {
         "soak": "Soak",
         "lockout": "Sustained account lockout",
+        "sign_ins": "Sign-ins an hour under each login fault",
         "fuzz": "Fuzzing",
         "secrets": "Secret hygiene",
         "tls": "TLS verification",

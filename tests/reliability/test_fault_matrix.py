@@ -74,15 +74,15 @@ from .conftest import Guard
 from .matrix import EXPECTED, ONE_LOGIN, Fault, Phase, cells
 from .report import COLLECTOR, CaseRecord
 
-# The integration's own bounds on cloud calls; a "timeout" lowers them so the
-# simulator's latency exceeds them without the test waiting 15 to 45 seconds.
-BOUNDS = (
-    "custom_components.moogo.config_flow.COMMAND_TIMEOUT",
-    "custom_components.moogo.coordinator.REFRESH_TIMEOUT",
-    "custom_components.moogo.helpers.COMMAND_TIMEOUT",
+# The time limit the integration gives each request, set where clients are
+# made; every case runs with a short one, so that a "timeout" (the
+# simulator's latency past it) costs a second, not 15.
+REQUEST_LIMITS = (
+    "custom_components.moogo.REQUEST_TIMEOUT",
+    "custom_components.moogo.config_flow.REQUEST_TIMEOUT",
 )
-SHORT_BOUND = timedelta(seconds=0.1)
-LATENCY = 1.0
+SHORT_LIMIT = 1.0
+LATENCY = 3.0
 
 EXCEPTION_KEYS = set(
     json.loads(Path(config_flow.__file__).with_name("strings.json").read_text())[
@@ -118,8 +118,6 @@ class Case:
         match self.fault.key:
             case "timeout":
                 sim.faults.latency = LATENCY
-                for target in BOUNDS:
-                    self.stack.enter_context(patch(target, SHORT_BOUND))
             case "connection_refused":
                 await self.cloud.stop()
             case "http_5xx":
@@ -365,7 +363,7 @@ async def _mist(hass: HomeAssistant, device_id: str) -> None:
     )
     assert device is not None
     await hass.services.async_call(
-        DOMAIN, "mist", {ATTR_DEVICE_ID: device.id, "duration": 10}, blocking=True
+        DOMAIN, "mist", {ATTR_DEVICE_ID: device.id, "duration": 20}, blocking=True
     )
 
 
@@ -442,6 +440,8 @@ async def test_fault(
 ) -> None:
     """Inject, observe, clear, recover; then check every invariant."""
     case = Case(hass, cloud, guard, fault, phase)
+    for target in REQUEST_LIMITS:
+        case.stack.enter_context(patch(target, SHORT_LIMIT))
     try:
         observed, recovery = await RUNNERS[phase.key](case)
     finally:
