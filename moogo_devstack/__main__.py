@@ -8,7 +8,13 @@ from pathlib import Path
 import signal
 import time
 
-from moogo_sim import DEMO_EMAIL, DEMO_PAGE_SIZE_LIMIT, DEMO_PASSWORD, MoogoSimulator
+from moogo_sim import (
+    DEMO_APP_LIMITS,
+    DEMO_EMAIL,
+    DEMO_PAGE_SIZE_LIMIT,
+    DEMO_PASSWORD,
+    MoogoSimulator,
+)
 
 from .stack import REPO_ROOT, HomeAssistantApi, HomeAssistantProcess, frontend_installed
 
@@ -59,6 +65,7 @@ async def develop(args: argparse.Namespace) -> None:
         reaction_delay=args.reaction_delay,
         firmware_install_seconds=30,
         page_size_limit=args.page_size_limit or None,
+        app_limits=args.app_limits,
     )
     await sim.start(port=args.sim_port)
     hass = HomeAssistantProcess(state_dir / "config", args.port)
@@ -139,6 +146,13 @@ def main() -> None:
         default=DEMO_PAGE_SIZE_LIMIT,
         help="at most this many items a simulator page (0: no cap); by default"
         " the demo's devices span two pages",
+    )
+    parser.add_argument(
+        "--app-limits",
+        action=argparse.BooleanOptionalAction,
+        default=DEMO_APP_LIMITS,
+        help="refuse what the Moogo app never sends (mists outside 20-120 s, a"
+        " 21st schedule), as the real cloud may",
     )
     parser.add_argument(
         "--state", default=str(REPO_ROOT / ".develop"), help="state folder"

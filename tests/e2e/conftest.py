@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from moogo_devstack import HomeAssistantApi, HomeAssistantProcess
-from moogo_sim import DEMO_PAGE_SIZE_LIMIT, MoogoSimulator
+from moogo_sim import DEMO_APP_LIMITS, DEMO_PAGE_SIZE_LIMIT, MoogoSimulator
 
 HA_USER = "e2e-owner"
 HA_PASSWORD = "e2e-Owner-pass-1"
@@ -75,10 +75,13 @@ def expected_lingering_timers() -> bool:
 async def real_home(socket_enabled: None, tmp_path: Path) -> AsyncIterator[RealHome]:
     """Start the demo simulator and a real, onboarded Home Assistant.
 
-    As ``scripts/develop`` serves it: the device list two devices a page.
+    As ``scripts/develop`` serves it: the device list two devices a page, and
+    the app's limits on durations and schedules.
     """
     sim = MoogoSimulator.seeded_demo(
-        reaction_delay=1, page_size_limit=DEMO_PAGE_SIZE_LIMIT
+        reaction_delay=1,
+        page_size_limit=DEMO_PAGE_SIZE_LIMIT,
+        app_limits=DEMO_APP_LIMITS,
     )
     await sim.start(port=free_port())
     # Reused between runs: the first start installs the frontend packages.

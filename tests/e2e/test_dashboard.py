@@ -11,12 +11,10 @@ README.
 
 from __future__ import annotations
 
-from datetime import datetime
 import re
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from playwright.async_api import expect
+from playwright.async_api import Locator, Page, expect
 import pytest
 import yaml
 
@@ -172,8 +170,9 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
             what="the next run skipped",
         )
 
-        # A new event in the Add event dialog: repeating daily is refused with
-        # the integration's translated reason, weekly becomes a schedule.
+        # A new event in the Add event dialog: the hour the dialog proposes is
+        # refused with the integration's translated reason (the app mists 20
+        # to 120 s); a one-minute daily event becomes an every-day schedule.
         schedules_before = len(patio.schedules)
         await page.get_by_role("button", name="Add event").click()
         dialog = page.locator("dialog-calendar-event-editor")
@@ -183,13 +182,11 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
         await repeat.click()
         await dialog.get_by_text("Daily", exact=True).click()
         await dialog.get_by_role("button", name="Add event").click()
-        await expect(dialog).to_contain_text(
-            "cannot be stored as a schedule", timeout=10_000
-        )
-        await shot(page, "25-daily-refused")
+        await expect(dialog).to_contain_text("lasts 20 to 120 seconds", timeout=10_000)
+        await shot(page, "25-hour-refused")
         assert len(patio.schedules) == schedules_before
-        await repeat.click()
-        await dialog.get_by_text("Weekly", exact=True).click()
+        await _end_one_minute_after_start(page, dialog)
+        await shot(page, "25b-one-minute")
         await dialog.get_by_role("button", name="Add event").click()
         await expect(dialog).to_be_hidden()
         await eventually(
@@ -199,11 +196,8 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
             what="the new schedule",
         )
         created = patio.schedules[-1]
-        # The dialog proposes an hour on today's weekday.
-        today = datetime.now(ZoneInfo(HA_TIME_ZONE))
-        assert (created.duration, created.minute) == (3600, 0)
-        assert created.repeat_set == str((today.weekday() + 1) % 7)
-        await shot(page, "26-weekly-created")
+        assert (created.duration, created.repeat_set) == (60, "0,1,2,3,4,5,6")
+        await shot(page, "26-daily-created")
 
         # 3. The automation editor lists the Moogo triggers.
         await page.goto(f"{real_home.hass.url}/config/automation/edit/new")
@@ -221,6 +215,34 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
         publish(await shot(page, "24-automation-triggers"), "automation-triggers.png")
 
     assert moogo_errors(real_home.log_text()) == []
+
+
+async def _end_one_minute_after_start(page: Page, dialog: Locator) -> None:
+    """Make the dialog's event last one minute, the same day, in its 12 h fields.
+
+    HA proposes a whole hour; at 11 PM its end falls on the next day, so the
+    start moves to 10 PM first (HA then moves the end along).
+    """
+    start, end = (
+        dialog.locator("ha-time-input").nth(0),
+        dialog.locator("ha-time-input").nth(1),
+    )
+    hours = start.locator("input[name=hours]")
+    if (await hours.input_value(), await _half(start)) == ("11", "PM"):
+        await hours.fill("10")
+        await hours.blur()
+    await end.locator("input[name=hours]").fill(await hours.input_value())
+    minute = int(await start.locator("input[name=minutes]").input_value())
+    await end.locator("input[name=minutes]").fill(f"{minute + 1:02d}")
+    await end.locator("input[name=minutes]").blur()
+    if (half := await _half(start)) != await _half(end):
+        await end.locator("ha-select").click()
+        await page.get_by_role("option", name=half, exact=True).click()
+
+
+async def _half(time_input: Locator) -> str:
+    """AM or PM, as a 12 h time field shows it."""
+    return (await time_input.locator("ha-select").inner_text()).strip()
 
 
 async def _value[T](value: T) -> T:
