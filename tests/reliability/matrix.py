@@ -98,6 +98,30 @@ FAULTS: tuple[Fault, ...] = (
         "Odd next run times",
         '`odd_next_run`: `nextSprayingTime` 0, -1, "soon", 1e30, null or in ms',
     ),
+    Fault(
+        "redirect",
+        "Redirect (HTTP 307)",
+        "`http_status=307` on every request: never followed, so neither the "
+        "token nor the sign-in body goes anywhere else",
+    ),
+    Fault(
+        "throttled",
+        "Throttled (HTTP 429, Retry-After 60 s)",
+        "`http_status=429` on every request; the stored token still works",
+    ),
+    Fault(
+        "unusable_sign_in",
+        "Sign-in answer without data",
+        "`null_data` on `/v1/user/login` only, after `revoke_tokens()` (in the "
+        "config flow on its own sign-in); the 10-minute floor between sign-ins "
+        "lowered to 2 s",
+    ),
+    Fault(
+        "slow_answers",
+        "Slow answers, each in time",
+        "`latency=0.6` s on every request against a 1 s limit per request: "
+        "a setting's read and write take longer than one limit together",
+    ),
 )
 
 _TRANSPORT = {
@@ -183,9 +207,37 @@ EXPECTED |= {
     ("repeating_pages", "action"): "ok",
 }
 
+EXPECTED |= {
+    **{("redirect", phase): outcome for phase, outcome in _TRANSPORT.items()},
+    # Throttling is no lockout: no repair issue, the token stays, the next
+    # poll waits as long as the cloud asked.
+    ("throttled", "config_flow"): "form error: throttled",
+    ("throttled", "setup"): "ConfigEntryNotReady: setup retried",
+    ("throttled", "refresh"): "UpdateFailed: all entities unavailable",
+    ("throttled", "command"): "HomeAssistantError(throttled)",
+    ("throttled", "action"): "HomeAssistantError(throttled)",
+    # The sign-in the cloud accepted with nothing usable is not repeated
+    # before the floor: commands say so at once.
+    ("unusable_sign_in", "config_flow"): "form error: cannot_connect",
+    ("unusable_sign_in", "setup"): "ConfigEntryNotReady: setup retried",
+    ("unusable_sign_in", "refresh"): "UpdateFailed: all entities unavailable",
+    ("unusable_sign_in", "command"): "HomeAssistantError(unknown_error)",
+    ("unusable_sign_in", "action"): "HomeAssistantError(unknown_error)",
+    **{
+        ("slow_answers", phase): outcome
+        for phase, outcome in {
+            "config_flow": "entry created",
+            "setup": "loaded: all entities available",
+            "refresh": "refreshed: all entities available",
+            "command": "ok",
+            "action": "ok",
+        }.items()
+    },
+}
+
 # Faults whose injection needs a login (a rejected token or the flow's own
 # login): exactly one login request must follow, never a second.
-ONE_LOGIN = {"token_revoked", "password_changed", "rate_limit"}
+ONE_LOGIN = {"token_revoked", "password_changed", "rate_limit", "unusable_sign_in"}
 
 
 def fault(key: str) -> Fault:

@@ -16,6 +16,7 @@ timeouts need real time; HA's timers are fired with ``tick``.
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -83,6 +84,11 @@ REQUEST_LIMITS = (
 )
 SHORT_LIMIT = 1.0
 LATENCY = 3.0
+SLOW = 0.6  # within SHORT_LIMIT for one request, past it for two in a row
+# The sign-in floor, short enough to wait out in real time.
+SHORT_FLOOR = timedelta(seconds=2)
+# The simulator's Retry-After on a 429, which the next poll waits.
+THROTTLE_WAIT = timedelta(seconds=60)
 
 EXCEPTION_KEYS = set(
     json.loads(Path(config_flow.__file__).with_name("strings.json").read_text())[
@@ -159,6 +165,16 @@ class Case:
             case "odd_next_run":
                 sim.faults.odd_next_run = True
                 self._slow_data_due()
+            case "redirect":
+                sim.faults.http_status = 307
+            case "throttled":
+                sim.faults.http_status = 429
+            case "unusable_sign_in":
+                if not in_flow:
+                    sim.revoke_tokens()
+                sim.faults.update({"null_data": True, "paths": ["/v1/user/login"]})
+            case "slow_answers":
+                sim.faults.latency = SLOW
             case _:  # pragma: no cover - a new fault needs a branch here
                 raise AssertionError(f"unknown fault {self.fault.key}")
         sim.reset_counts()
@@ -190,6 +206,9 @@ class Case:
             await self.cloud.restart()
         if self.fault.key == "device_offline":
             self.cloud.sim.set_online(PATIO_ID, True)
+        if self.fault.key == "unusable_sign_in":
+            # The floor after the unusable sign-in passes in real time.
+            await asyncio.sleep(SHORT_FLOOR.total_seconds())
 
     def issue_suffix(self, entry: ConfigEntry) -> str:
         issue = ir.async_get(self.hass).async_get_issue(
@@ -339,6 +358,9 @@ async def run_refresh(case: Case) -> tuple[str, str]:
     elif reauth_flows(hass, entry):
         await complete_reauth(hass, entry)
         recovery = "reauth answered with the new password: loaded"
+    elif case.fault.key == "throttled":
+        await tick(hass, THROTTLE_WAIT)
+        recovery = "next poll, after the 60 s the cloud asked for: all available"
     else:
         await tick(hass, UPDATE_INTERVAL)
         recovery = "next poll: all entities available"
@@ -440,12 +462,16 @@ async def test_fault(
 ) -> None:
     """Inject, observe, clear, recover; then check every invariant."""
     case = Case(hass, cloud, guard, fault, phase)
-    for target in REQUEST_LIMITS:
-        case.stack.enter_context(patch(target, SHORT_LIMIT))
-    try:
-        observed, recovery = await RUNNERS[phase.key](case)
-    finally:
-        case.stack.close()
+    with ExitStack() as short:
+        for target in REQUEST_LIMITS:
+            short.enter_context(patch(target, SHORT_LIMIT))
+        short.enter_context(
+            patch("custom_components.moogo.api.auth._LOGIN_FLOOR", SHORT_FLOOR)
+        )
+        try:
+            observed, recovery = await RUNNERS[phase.key](case)
+        finally:
+            case.stack.close()
     expected = EXPECTED[(fault.key, phase.key)]
     assert observed == expected
 
