@@ -38,6 +38,7 @@ from .schedule import (
     current_or_next_run,
     offered_duration,
     runs_between,
+    schedule_runs,
     upcoming_run,
     weekly_starts,
 )
@@ -48,6 +49,8 @@ PARALLEL_UPDATES = 1
 # iCalendar day names in the API's order (0 = Sunday).
 ICAL_DAYS = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")
 RECURRENCE_ID_FORMAT = "%Y%m%dT%H%M%S"
+# How a refusal names a run: weekday and time, in the device's zone.
+RUN_FORMAT = "%a %H:%M"
 THIS_AND_FUTURE = "THISANDFUTURE"
 
 
@@ -259,6 +262,13 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         """Return the schedule's next run that has not started yet."""
         return upcoming_run(schedule, dt_util.utcnow(), self.device_data.time_zone)
 
+    def _first_run(self, schedule: Schedule) -> Run | None:
+        """Return the schedule's first run shown: the one under way, else the next."""
+        return next(
+            schedule_runs(schedule, dt_util.utcnow(), self.device_data.time_zone),
+            None,
+        )
+
     def _is_next_run(self, schedule: Schedule, instance: str) -> bool:
         """Whether ``instance`` is the schedule's next run (not yet started)."""
         first = self._next_run(schedule)
@@ -269,14 +279,26 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
     ) -> bool:
         """Whether an edit addresses every run of the schedule.
 
-        "This and following" from the next run is the whole series, as past
-        runs are not shown; a single instance is anything else.
+        "This and following" from the first run shown, under way or not, is
+        the whole series, as past runs are not shown; a single instance is
+        anything else.
         """
         if not instance:
             return True
-        return recurrence_range == THIS_AND_FUTURE and self._is_next_run(
-            schedule, instance
+        first = self._first_run(schedule)
+        return (
+            recurrence_range == THIS_AND_FUTURE
+            and first is not None
+            and recurrence_id(first) == instance
         )
+
+    def _runs_to_name(self, schedule: Schedule) -> dict[str, str]:
+        """Name the runs a refusal offers instead, in the device's time."""
+        first, upcoming = self._first_run(schedule), self._next_run(schedule)
+        return {
+            "first": first.start.strftime(RUN_FORMAT) if first else "-",
+            "next": upcoming.start.strftime(RUN_FORMAT) if upcoming else "-",
+        }
 
     @override
     async def async_create_event(self, **kwargs: Any) -> None:
@@ -298,7 +320,10 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         """Change a schedule; one run alone cannot differ from its schedule."""
         schedule = self._schedule(uid)
         if not self._whole_series(schedule, recurrence_id, recurrence_range):
-            raise _refuse(translation_key="calendar_single_run_edit")
+            raise _refuse(
+                translation_key="calendar_single_run_edit",
+                **self._runs_to_name(schedule),
+            )
         fields = schedule_fields(event, self.device_data.time_zone, creating=False)
         await self._async_edit(
             self.coordinator.client.update_schedule(
@@ -327,11 +352,14 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
                 # The cloud skips one run of a schedule at a time.
                 raise _refuse(
                     translation_key="next_run_already_skipped",
-                    next=run.start.strftime("%a %H:%M"),
+                    next=run.start.strftime(RUN_FORMAT),
                 )
             command = client.skip_schedule(self.device_id, uid)
         else:
-            raise _refuse(translation_key="calendar_single_run_delete")
+            raise _refuse(
+                translation_key="calendar_single_run_delete",
+                **self._runs_to_name(schedule),
+            )
         await self._async_edit(command)
 
     async def _async_edit(self, command: Coroutine[Any, Any, object]) -> None:

@@ -549,19 +549,19 @@ WEEKDAYS_RULE = "FREQ=WEEKLY;BYDAY=MO,WE"
              "recurrence_id": "20260703T073000", "event": {
                 "summary": "x", "dtstart": "2026-07-03T08:00:00+02:00",
                 "dtend": "2026-07-03T08:01:00+02:00", "rrule": WEEKDAYS_RULE}},
-            "edit all events of the series",
+            "edit its first run shown (Thu 07:30, device time)",
             id="edit-one-run",
         ),
         pytest.param(
             {"type": "calendar/event/delete", "uid": "S1",
              "recurrence_id": "20260703T073000"},
-            "can skip only its next run",
+            "(Thu 07:30, device time): delete that run alone",
             id="delete-later-run",
         ),
         pytest.param(
             {"type": "calendar/event/delete", "uid": "S1",
              "recurrence_id": "20260703T073000", "recurrence_range": "THISANDFUTURE"},
-            "can skip only its next run",
+            "delete its first run shown (Thu 07:30)",
             id="delete-later-runs",
         ),
         pytest.param(
@@ -590,6 +590,103 @@ async def test_what_the_cloud_cannot_express_is_refused(
     assert not answer["success"]
     assert expected in answer["error"]["message"]
     assert _schedules(cloud, PATIO_ID) == before
+    assert _schedule_writes(cloud) == writes
+
+
+# Thursday 07:30:20 in Berlin: the patio's weekday run S1 (07:30, 45 s) is
+# under way, and its recurrence id is that start.
+DURING_RUN = "2026-07-02T05:30:20+00:00"
+RUN_UNDER_WAY = "20260702T073000"
+
+
+async def _call_during_the_run(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    ws_client: WebSocketGenerator,
+    message: dict[str, Any],
+) -> dict[str, Any]:
+    """Send a calendar message while S1 runs (connected before: tokens age)."""
+    ws = await ws_client(hass)
+    freezer.move_to(DURING_RUN)
+    await ws.send_json_auto_id(
+        {"entity_id": entity_id_of(hass, "calendar", PATIO_ID, "schedule"), **message}
+    )
+    answer: dict[str, Any] = await ws.receive_json()
+    return answer
+
+
+async def test_a_run_under_way_edits_the_whole_schedule(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    calendar_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    cloud: Cloud,
+) -> None:
+    """ "This and all future events" from the run shown first, though it began."""
+    answer = await _call_during_the_run(
+        hass,
+        freezer,
+        hass_ws_client,
+        {
+            "type": "calendar/event/update",
+            "uid": "S1",
+            "recurrence_id": RUN_UNDER_WAY,
+            "recurrence_range": "THISANDFUTURE",
+            "event": {
+                "summary": "Morning",
+                "dtstart": "2026-07-02T07:45:00+02:00",
+                "dtend": "2026-07-02T07:46:00+02:00",
+                "rrule": WEEKDAYS_RULE,
+            },
+        },
+    )
+    assert answer["success"], answer
+    first = _schedules(cloud, PATIO_ID)[0]
+    assert (first["id"], first["hour"], first["minute"], first["duration"]) == (
+        "S1", 7, 45, 60,
+    )  # fmt: skip
+
+
+async def test_a_run_under_way_deletes_the_whole_schedule(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    calendar_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    cloud: Cloud,
+) -> None:
+    answer = await _call_during_the_run(
+        hass,
+        freezer,
+        hass_ws_client,
+        {
+            "type": "calendar/event/delete",
+            "uid": "S1",
+            "recurrence_id": RUN_UNDER_WAY,
+            "recurrence_range": "THISANDFUTURE",
+        },
+    )
+    assert answer["success"], answer
+    assert "S1" not in [item["id"] for item in _schedules(cloud, PATIO_ID)]
+
+
+async def test_deleting_only_a_run_under_way_names_the_run_that_can_be_skipped(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    calendar_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    cloud: Cloud,
+) -> None:
+    writes = _schedule_writes(cloud)
+    answer = await _call_during_the_run(
+        hass,
+        freezer,
+        hass_ws_client,
+        {"type": "calendar/event/delete", "uid": "S1", "recurrence_id": RUN_UNDER_WAY},
+    )
+    assert not answer["success"]
+    message = answer["error"]["message"]
+    assert "(Fri 07:30, device time): delete that run alone" in message
+    assert "delete its first run shown (Thu 07:30)" in message
     assert _schedule_writes(cloud) == writes
 
 
