@@ -97,6 +97,19 @@ def _refuse(*, translation_key: str, **placeholders: str) -> ServiceValidationEr
     )
 
 
+def _repeat_in_words(rrule: str, frequency: str | None) -> str:
+    """Say how an event repeats as the dialog's choices do, not as a raw rule."""
+    words = {"YEARLY": "yearly", "MONTHLY": "monthly", "HOURLY": "hourly"}
+    if frequency in words:
+        return words[frequency]
+    upper = rrule.upper()
+    if "INTERVAL=" in upper:
+        return "every few days or weeks"
+    if "COUNT=" in upper or "UNTIL=" in upper:
+        return "with an end"
+    return rrule
+
+
 def parse_rrule(rrule: str | None, first_day: date) -> tuple[int, ...]:
     """Return the weekdays (0 = Sunday) of a plain daily or weekly rule, else refuse it.
 
@@ -118,12 +131,18 @@ def parse_rrule(rrule: str | None, first_day: date) -> tuple[int, ...]:
         or frequency not in {"DAILY", "WEEKLY"}
         or parts
     ):
-        raise _refuse(translation_key="calendar_recurrence_unsupported", rrule=rrule)
+        raise _refuse(
+            translation_key="calendar_recurrence_unsupported",
+            repeat=_repeat_in_words(rrule, frequency),
+        )
     if by_day is None:
         return EVERY_DAY if frequency == "DAILY" else (api_weekday(first_day),)
     names = [name for name in by_day.split(",") if name]
     if not names or any(name not in ICAL_DAYS for name in names):
-        raise _refuse(translation_key="calendar_recurrence_unsupported", rrule=rrule)
+        raise _refuse(
+            translation_key="calendar_recurrence_unsupported",
+            repeat=f"on {by_day}",
+        )
     return tuple(sorted({ICAL_DAYS.index(name) for name in names}))
 
 

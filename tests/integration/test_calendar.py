@@ -453,14 +453,14 @@ WEEKDAYS_RULE = "FREQ=WEEKLY;BYDAY=MO,WE"
             {"type": "calendar/event/create", "event": {
                 "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
                 "dtend": "2026-07-06T09:01:00+02:00", "rrule": "FREQ=MONTHLY"}},
-            "The repetition FREQ=MONTHLY cannot be stored as a schedule",
+            "An event that repeats monthly cannot be stored as a schedule",
             id="monthly",
         ),
         pytest.param(
             {"type": "calendar/event/create", "event": {
                 "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
                 "dtend": "2026-07-06T09:01:00+02:00", "rrule": "FREQ=DAILY;BYDAY=1MO"}},
-            "The repetition FREQ=DAILY;BYDAY=1MO cannot be stored as a schedule",
+            "An event that repeats on 1MO cannot be stored as a schedule",
             id="daily-on-the-first-monday",
         ),
         pytest.param(
@@ -468,7 +468,7 @@ WEEKDAYS_RULE = "FREQ=WEEKLY;BYDAY=MO,WE"
                 "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
                 "dtend": "2026-07-06T09:01:00+02:00",
                 "rrule": "FREQ=WEEKLY;BYDAY=MO;COUNT=3"}},
-            "without an end",
+            "An event that repeats with an end cannot be stored",
             id="count",
         ),
         pytest.param(
@@ -476,8 +476,16 @@ WEEKDAYS_RULE = "FREQ=WEEKLY;BYDAY=MO,WE"
                 "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
                 "dtend": "2026-07-06T09:01:00+02:00",
                 "rrule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO"}},
-            "cannot be stored as a schedule",
+            "repeats every few days or weeks cannot be stored",
             id="fortnightly",
+        ),
+        pytest.param(
+            {"type": "calendar/event/create", "event": {
+                "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
+                "dtend": "2026-07-06T09:01:00+02:00",
+                "rrule": "FREQ=WEEKLY;BYMONTH=7"}},
+            "An event that repeats FREQ=WEEKLY;BYMONTH=7 cannot be stored",
+            id="custom-rule",
         ),
         pytest.param(
             {"type": "calendar/event/create", "event": {
