@@ -190,6 +190,7 @@ def test_exception_and_issue_translation_keys_exist() -> None:
         "throttled",
         "sign_in_deferred",
         "device_offline",
+        "frost_locked",
         "communication_error",
         "unknown_error",
     }

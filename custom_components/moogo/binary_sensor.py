@@ -20,6 +20,15 @@ from .entity import MoogoEntity, add_device_entities
 
 PARALLEL_UPDATES = 0
 
+# Below this temperature (°C) the app warns before a manual start; below 8 °C
+# the cloud refuses every start (code 10202) until the device warms up.
+FROST_WARNING_CELSIUS = 10
+
+
+def _frost_risk(data: MoogoDeviceData) -> bool | None:
+    temperature = data.device.temperature
+    return None if temperature is None else temperature < FROST_WARNING_CELSIUS
+
 
 @dataclass(frozen=True, kw_only=True)
 class MoogoBinarySensorEntityDescription(BinarySensorEntityDescription):
@@ -51,6 +60,12 @@ BINARY_SENSORS: tuple[MoogoBinarySensorEntityDescription, ...] = (
         translation_key="concentrate_empty",
         device_class=BinarySensorDeviceClass.PROBLEM,
         value_fn=lambda data: data.device.concentrate_empty,
+    ),
+    MoogoBinarySensorEntityDescription(
+        key="frost_risk",
+        translation_key="frost_risk",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        value_fn=_frost_risk,
     ),
 )
 

@@ -7,16 +7,21 @@ from dataclasses import dataclass
 from typing import Any, override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import MistMode
 from .const import DOMAIN
 from .coordinator import MoogoConfigEntry
 from .entity import MoogoEntity, add_device_entities
 from .helpers import moogo_command
 
 PARALLEL_UPDATES = 1
+
+# The app's self-test mists about three minutes, then the device stops it.
+SELF_TEST_SECONDS = 180
 
 
 async def _skip_next(entity: MoogoButtonEntity) -> None:
@@ -42,6 +47,14 @@ async def _skip_next(entity: MoogoButtonEntity) -> None:
     await coordinator.async_refresh_slow_data(entity.device_id)
 
 
+async def _self_test(entity: MoogoButtonEntity) -> None:
+    coordinator = entity.coordinator
+    await coordinator.client.start_mist(entity.device_id, mode=MistMode.SELF_TEST)
+    coordinator.commands.async_expect_misting(
+        entity.device_id, True, seconds=SELF_TEST_SECONDS
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class MoogoButtonEntityDescription(ButtonEntityDescription):
     """What one button does."""
@@ -52,6 +65,12 @@ class MoogoButtonEntityDescription(ButtonEntityDescription):
 BUTTONS: tuple[MoogoButtonEntityDescription, ...] = (
     MoogoButtonEntityDescription(
         key="skip_next_mist", translation_key="skip_next_mist", press_fn=_skip_next
+    ),
+    MoogoButtonEntityDescription(
+        key="self_test",
+        translation_key="self_test",
+        entity_category=EntityCategory.CONFIG,
+        press_fn=_self_test,
     ),
 )
 

@@ -79,8 +79,9 @@ class CommandTracker:
         self._end_timers: dict[str, CALLBACK_TYPE] = {}
         #: Unloaded: a command still in flight starts no timer any more.
         self._closed = False
-        #: Devices HA told to start whose mist has not been seen yet.
-        self._started: set[str] = set()
+        #: Devices HA told to start whose mist has not been seen yet, each with
+        #: its mist's seconds when not the configured default (a self-test).
+        self._started: dict[str, float | None] = {}
 
     def apply_pending(self, device: Device, now: datetime) -> Device:
         """Show a commanded mist state until the cloud reports it or time runs out."""
@@ -93,8 +94,14 @@ class CommandTracker:
         return replace(device, misting=pending.misting)
 
     @callback
-    def async_expect_misting(self, device_id: str, misting: bool) -> None:
-        """Show a commanded state at once and confirm it after the device reacts."""
+    def async_expect_misting(
+        self, device_id: str, misting: bool, *, seconds: float | None = None
+    ) -> None:
+        """Show a commanded state at once and confirm it after the device reacts.
+
+        ``seconds``: how long a start mists when not for the configured
+        default duration, so that its end is read when it comes.
+        """
         self._pending[device_id] = _PendingMist(
             misting, dt_util.utcnow() + COMMAND_PENDING_TIMEOUT
         )
@@ -102,9 +109,9 @@ class CommandTracker:
         # stop ends it (moogo.mist sets its own again right after).
         _cancel(self._stop_timers, device_id)
         if misting:
-            self._started.add(device_id)
+            self._started[device_id] = seconds
         else:
-            self._started.discard(device_id)
+            self._started.pop(device_id, None)
             _cancel(self._end_timers, device_id)
         self._store.async_update_device(
             device_id,
@@ -135,16 +142,18 @@ class CommandTracker:
         """Read the device once its mist ends: when a schedule says, else by default.
 
         Called when a poll or a confirmation first sees a device misting. A mist
-        HA started ends after the default duration (a timed stop comes sooner
-        and is read anyway); one a schedule started, at the end of that run.
+        HA started ends after the default duration, or the length it was given
+        (a timed stop comes sooner and is read anyway); one a schedule
+        started, at the end of that run.
         Any other start time is unknown: the list poll shows its end.
         """
         device_id = item.device.device_id
         ends_at: datetime | None = None
         if device_id in self._started:
-            self._started.discard(device_id)
-            if item.config and item.config.mist_seconds:
-                ends_at = now + timedelta(seconds=item.config.mist_seconds)
+            seconds = self._started.pop(device_id) or (
+                item.config.mist_seconds if item.config else None
+            )
+            ends_at = now + timedelta(seconds=seconds) if seconds else None
         elif run := running_run(item.active_schedules, now, item.time_zone):
             ends_at = run.end
         if ends_at is None or ends_at <= now:
@@ -239,7 +248,11 @@ class CommandTracker:
         """Drop what is kept for devices the account no longer has."""
         for device_id in self._pending.keys() - current:
             del self._pending[device_id]
-        self._started &= current
+        self._started = {
+            device_id: seconds
+            for device_id, seconds in self._started.items()
+            if device_id in current
+        }
         for timers in (self._stop_timers, self._confirm_timers, self._end_timers):
             for device_id in timers.keys() - current:
                 timers.pop(device_id)()

@@ -6,12 +6,14 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Concatenate
 
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 
 from .api import (
     MoogoAuthError,
     MoogoConnectionError,
     MoogoDeviceOfflineError,
     MoogoError,
+    MoogoFrostError,
     MoogoLoginDeferredError,
     MoogoRateLimitError,
     MoogoResponseError,
@@ -21,8 +23,11 @@ from .coordinator import MoogoCoordinator
 from .entity import MoogoEntity
 
 
-def translated_error(err: MoogoError) -> HomeAssistantError:
-    """Turn a client error into the translated error HA shows to the user."""
+def translated_error(err: MoogoError, device_name: str = "") -> HomeAssistantError:
+    """Turn a client error into the translated error HA shows to the user.
+
+    ``device_name`` names the device in errors that are its own (frost).
+    """
     if isinstance(err, MoogoAuthError):
         key = "auth_failed"
     elif isinstance(err, MoogoRateLimitError):
@@ -31,6 +36,8 @@ def translated_error(err: MoogoError) -> HomeAssistantError:
         key = "sign_in_deferred"
     elif isinstance(err, MoogoDeviceOfflineError):
         key = "device_offline"
+    elif isinstance(err, MoogoFrostError):
+        key = "frost_locked"
     elif isinstance(err, MoogoConnectionError):
         key = "communication_error"
     else:
@@ -38,8 +45,16 @@ def translated_error(err: MoogoError) -> HomeAssistantError:
     return HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key=key,
-        translation_placeholders={"error": str(err)},
+        translation_placeholders={"error": str(err), "device": device_name},
     )
+
+
+def shown_device_name(coordinator: MoogoCoordinator, device_id: str) -> str:
+    """Name a device as Home Assistant shows it: the user's name, else the cloud's."""
+    device = dr.async_get(coordinator.hass).async_get_device_by_identifier(
+        (DOMAIN, device_id), coordinator.config_entry.entry_id
+    )
+    return (device and (device.name_by_user or device.name)) or device_id
 
 
 async def run_command[T](
@@ -69,7 +84,8 @@ async def run_command[T](
             err, MoogoConnectionError | MoogoResponseError
         ):
             coordinator.commands.async_recheck_device(device_id)
-        raise translated_error(err) from err
+        name = shown_device_name(coordinator, device_id) if device_id else ""
+        raise translated_error(err, name) from err
     finally:
         # A command may have signed in again (or been refused a sign-in).
         coordinator.async_store_client_state()

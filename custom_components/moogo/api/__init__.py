@@ -2,13 +2,15 @@
 
 from .auth import SignInState
 from .client import MoogoClient
-from .const import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
+from .const import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, MistMode
 from .exceptions import (
     MoogoApiError,
     MoogoAuthError,
     MoogoConnectionError,
+    MoogoDeviceError,
     MoogoDeviceOfflineError,
     MoogoError,
+    MoogoFrostError,
     MoogoInvalidIdError,
     MoogoLoginBlockedError,
     MoogoLoginDeferredError,
@@ -36,12 +38,15 @@ __all__ = [
     "DeviceConfig",
     "FirmwareInfo",
     "Liquid",
+    "MistMode",
     "MoogoApiError",
     "MoogoAuthError",
     "MoogoClient",
     "MoogoConnectionError",
+    "MoogoDeviceError",
     "MoogoDeviceOfflineError",
     "MoogoError",
+    "MoogoFrostError",
     "MoogoInvalidIdError",
     "MoogoLoginBlockedError",
     "MoogoLoginDeferredError",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final
 
 DEFAULT_BASE_URL: Final = "https://api.moogo.com"
@@ -13,9 +14,20 @@ CODE_OK: Final = 0
 CODE_RATE_LIMITED: Final = 10000
 CODE_BAD_CREDENTIALS: Final = 10104
 CODE_DEVICE_OFFLINE: Final = 10201
+CODE_FROST_LOCKED: Final = 10202
 CODE_UNAUTHORIZED: Final = 401
 CODE_NOT_FOUND: Final = 404
 CODE_SERVER_ERROR: Final = 500
+
+
+class MistMode(StrEnum):
+    """The ``mode`` a start carries, as the official app sends it."""
+
+    #: The app's Start and Stop buttons: a mist of the configured duration.
+    NORMAL = "normal"
+    #: The app's device self-test: about three minutes, then it stops by itself.
+    SELF_TEST = "self-test"
+
 
 # A Retry-After header is believed up to this many seconds (a day); more is
 # cut to it, a date in the past is 0.

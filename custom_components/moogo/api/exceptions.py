@@ -80,8 +80,19 @@ class MoogoLoginDeferredError(MoogoError):
         self.retry_at = retry_at
 
 
-class MoogoDeviceOfflineError(MoogoError):
+class MoogoDeviceError(MoogoError):
+    """The device refused a command: a fact of the device, not of the account."""
+
+
+class MoogoDeviceOfflineError(MoogoDeviceError):
     """The device is offline and cannot take commands (code 10201)."""
+
+
+class MoogoFrostError(MoogoDeviceError):
+    """The device is below 8 °C and locked against frost: it refuses to start (code 10202).
+
+    It mists again, by command or schedule, once it has warmed up.
+    """
 
 
 class MoogoNotFoundError(MoogoError):

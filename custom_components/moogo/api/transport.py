@@ -21,6 +21,7 @@ from yarl import URL
 from .const import (
     CODE_BAD_CREDENTIALS,
     CODE_DEVICE_OFFLINE,
+    CODE_FROST_LOCKED,
     CODE_NOT_FOUND,
     CODE_OK,
     CODE_RATE_LIMITED,
@@ -36,6 +37,7 @@ from .exceptions import (
     MoogoConnectionError,
     MoogoDeviceOfflineError,
     MoogoError,
+    MoogoFrostError,
     MoogoNotFoundError,
     MoogoRateLimitError,
     MoogoRedirectError,
@@ -72,6 +74,12 @@ def _envelope_error(code: int, message: str) -> MoogoError:
         )
     if code == CODE_DEVICE_OFFLINE:
         return MoogoDeviceOfflineError("The device is offline", code=code)
+    if code == CODE_FROST_LOCKED:
+        return MoogoFrostError(
+            "The device is below 8 °C (46 °F) and locked against frost; "
+            "it mists again once it warms up",
+            code=code,
+        )
     if code == CODE_NOT_FOUND:
         return MoogoNotFoundError("Unknown device or schedule", code=code)
     if code >= CODE_SERVER_ERROR and code < 600:
@@ -148,6 +156,10 @@ def _code_from_text(text: str) -> int | str:
     if digits.isascii() and digits.isdigit() and len(digits) <= 18:
         return int(stripped)
     return text
+
+
+class Form(dict[str, str]):
+    """A request body sent as form fields, the way the app sends it, not as JSON."""
 
 
 class Transport:
@@ -263,7 +275,8 @@ class Transport:
                 session.request(
                     method,
                     url,
-                    json=body,
+                    json=None if isinstance(body, Form) else body,
+                    data=body if isinstance(body, Form) else None,
                     params=params,
                     headers=headers,
                     allow_redirects=False,
