@@ -14,7 +14,7 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import probatio as vol
 
@@ -63,18 +63,17 @@ ADD_SCHEDULE_SCHEMA = vol.Schema(
 # A schedule is picked by its time (and weekdays, when several share the
 # time), as the user sees it; the id stays for automations that kept the one
 # add_schedule returned.
-REMOVE_SCHEDULE_SCHEMA = vol.All(
-    vol.Schema(
-        {
-            vol.Required(ATTR_DEVICE_ID): cv.string,
-            vol.Optional(ATTR_TIME): cv.time,
-            vol.Optional(ATTR_WEEKDAYS): vol.All(
-                cv.ensure_list, [vol.In(WEEKDAYS)], vol.Length(min=1)
-            ),
-            vol.Optional(ATTR_SCHEDULE_ID): cv.string,
-        }
-    ),
-    cv.has_at_least_one_key(ATTR_TIME, ATTR_SCHEDULE_ID),
+# Neither a time nor an id is refused when the action runs, in words: the
+# schema's own error would show the whole request.
+REMOVE_SCHEDULE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Optional(ATTR_TIME): cv.time,
+        vol.Optional(ATTR_WEEKDAYS): vol.All(
+            cv.ensure_list, [vol.In(WEEKDAYS)], vol.Length(min=1)
+        ),
+        vol.Optional(ATTR_SCHEDULE_ID): cv.string,
+    }
 )
 
 
@@ -198,6 +197,10 @@ def _schedule_to_remove(
                 translation_placeholders={"schedule_id": schedule_id},
             )
         return schedule_id
+    if ATTR_TIME not in call.data:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="schedule_not_named"
+        )
     start = _minute_of(call)
     days = set(call.data.get(ATTR_WEEKDAYS, ()))
     matches = [
@@ -225,6 +228,12 @@ def _schedule_to_remove(
 
 async def _async_remove_schedule(call: ServiceCall) -> None:
     coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
+    if coordinator.data.devices[device_id].device.online is False:
+        # Its schedules may never have been read: say why nothing can happen
+        # rather than that the schedule does not exist.
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="device_offline"
+        )
     schedule_id = _schedule_to_remove(
         call, coordinator.data.devices[device_id].schedules
     )

@@ -289,20 +289,6 @@ async def test_schedule_times_with_seconds_are_refused(
     assert len(cloud.sim.device(PATIO_ID).schedules) == before
 
 
-async def test_remove_schedule_needs_a_time_or_an_id(
-    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
-) -> None:
-    """Neither a time nor an id says which schedule: the call is invalid."""
-    with pytest.raises(vol.Invalid):
-        await hass.services.async_call(
-            DOMAIN,
-            "remove_schedule",
-            {ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID)},
-            blocking=True,
-        )
-    assert len(cloud.sim.device(PATIO_ID).schedules) == 2
-
-
 async def test_actions_on_a_device_known_offline_send_nothing(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -327,6 +313,42 @@ async def test_actions_on_a_device_known_offline_send_nothing(
         assert err.value.translation_key == "device_offline"
     assert cloud.sim.request_counts == {}
     assert not cloud.sim.is_spraying(PATIO_ID)
+
+
+async def test_removing_a_schedule_of_a_device_offline_since_setup_says_offline(
+    hass: HomeAssistant, cloud: Cloud, config_entry: MockConfigEntry
+) -> None:
+    """Its schedules were never read: "offline", not "no schedule at 07:30"."""
+    cloud.sim.set_online(PATIO_ID, False)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    cloud.sim.reset_counts()
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "remove_schedule",
+            {ATTR_DEVICE_ID: _device(hass, config_entry, PATIO_ID), "time": "07:30"},
+            blocking=True,
+        )
+    assert err.value.translation_key == "device_offline"
+    assert cloud.sim.request_counts == {}
+    assert len(cloud.sim.device(PATIO_ID).schedules) == 2
+
+
+async def test_remove_schedule_without_time_or_id_says_what_to_give(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "remove_schedule",
+            {ATTR_DEVICE_ID: _device(hass, init_integration, PATIO_ID)},
+            blocking=True,
+        )
+    assert err.value.translation_key == "schedule_not_named"
+    assert "its time" in str(err.value)
+    assert len(cloud.sim.device(PATIO_ID).schedules) == 2
 
 
 async def test_remove_unknown_schedule_is_validation_error(
