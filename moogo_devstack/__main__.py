@@ -6,6 +6,7 @@ import argparse
 import asyncio
 from pathlib import Path
 import signal
+import socket
 import time
 
 from moogo_sim import (
@@ -54,6 +55,51 @@ async def _wait_for_entities(api: HomeAssistantApi, within: float = 60) -> int:
             return len(moogo)
         await asyncio.sleep(0.5)
     raise TimeoutError("Moogo entities did not appear")
+
+
+def port_is_free(port: int) -> bool:
+    """Whether the demo could listen on ``port`` on loopback now.
+
+    With SO_REUSEADDR, as both servers listen: a port whose last connection
+    is still closing (TIME_WAIT) counts as free.
+    """
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def busy_ports(args: argparse.Namespace) -> list[str]:
+    """One line for each port the demo cannot have, naming the option to change it."""
+    wanted = {"--port": args.port, "--sim-port": args.sim_port}
+    if args.port == args.sim_port:
+        other = _next_free_port(args.port, wanted)
+        clash = (
+            f"Home Assistant and the simulator both want port {args.port};"
+            f" choose another with --sim-port {other}"
+        )
+        return [clash]
+    servers = {"--port": "Home Assistant", "--sim-port": "the simulator"}
+    problems = []
+    for option, port in wanted.items():
+        if not port_is_free(port):
+            other = _next_free_port(port, wanted)
+            problems.append(
+                f"Port {port} ({servers[option]}) is in use;"
+                f" choose another with {option} {other}"
+            )
+    return problems
+
+
+def _next_free_port(port: int, wanted: dict[str, int]) -> int:
+    """Return the first free port above ``port`` that neither server wants."""
+    for candidate in range(port + 1, 65536):
+        if candidate not in wanted.values() and port_is_free(candidate):
+            return candidate
+    return port + 1
 
 
 async def develop(args: argparse.Namespace) -> None:
@@ -162,6 +208,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     args.state = Path(args.state).resolve()
+    # Checked before anything starts: a busy port would otherwise end the demo
+    # with a traceback, or midway with the simulator already up.
+    if problems := busy_ports(args):
+        raise SystemExit("\n".join(problems))
     asyncio.run(_run_until_signalled(args))
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import json
 import os
 from pathlib import Path
+import shutil
 import signal
 import sys
 from typing import Any, Self
@@ -20,6 +21,7 @@ ONBOARDING_EXTRAS = frozenset(
     {"google_translate", "met", "radio_browser", "shopping_list"}
 )
 INTEGRATION_DIR = REPO_ROOT / "custom_components" / "moogo"
+BLUEPRINTS_DIR = REPO_ROOT / "blueprints" / "automation" / "moogo"
 
 # Only what the demo uses, listed (no default_config): default_config would
 # add components whose requirements cannot install here (voice packages need
@@ -42,6 +44,11 @@ recorder:
   purge_keep_days: 3
 history:
 logbook:
+# Automations, scripts and scenes, in the files their editors write to (as in
+# a new installation), so the editors and the Moogo blueprints work.
+automation: !include automations.yaml
+script: !include scripts.yaml
+scene: !include scenes.yaml
 logger:
   default: warning
   logs:
@@ -93,27 +100,53 @@ def hass_program() -> Path:
     return Path(sys.executable).with_name("hass")
 
 
+# The files configuration.yaml includes, with what each holds when empty.
+INCLUDED_FILES = {
+    "automations.yaml": "[]\n",
+    "scripts.yaml": "{}\n",
+    "scenes.yaml": "[]\n",
+}
+
+
 def write_config(
     config_dir: Path, port: int, *, extra: str = "", link_integration: bool = True
 ) -> None:
     """Create the config folder with the integration linked in (idempotent).
 
     ``extra`` is appended to configuration.yaml. Without ``link_integration``
-    custom_components/moogo is left to whoever installs it (the Marketplace).
+    custom_components/moogo is left to whoever installs it (the Marketplace),
+    and so are the Moogo blueprints.
     """
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "configuration.yaml").write_text(CONFIGURATION + extra)
+    for name, empty in INCLUDED_FILES.items():
+        # The user's automations, scripts and scenes are never overwritten.
+        if not (config_dir / name).exists():
+            (config_dir / name).write_text(empty)
     write_http_settings(config_dir, port)
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
     if not link_integration:
         return
+    copy_blueprints(config_dir)
     link = custom / "moogo"
     if link.is_symlink() or link.exists():
         if link.resolve() == INTEGRATION_DIR:
             return
         link.unlink()
     link.symlink_to(INTEGRATION_DIR, target_is_directory=True)
+
+
+def copy_blueprints(config_dir: Path) -> None:
+    """Put the repository's Moogo blueprints where Home Assistant imports them to.
+
+    Copied again at every start, so edits in the repository show up; other
+    blueprints, and files the repository does not have, are left alone.
+    """
+    target = config_dir / "blueprints" / "automation" / "moogo"
+    target.mkdir(parents=True, exist_ok=True)
+    for blueprint in BLUEPRINTS_DIR.glob("*.yaml"):
+        shutil.copyfile(blueprint, target / blueprint.name)
 
 
 def frontend_installed() -> bool:

@@ -17,6 +17,9 @@ DEMO_PAGE_SIZE_LIMIT = 2
 #: The demo servers' ``app_limits``: a demo user meets the app's limits
 #: (durations of 20-120 s, at most 20 schedules a device).
 DEMO_APP_LIMITS = True
+#: The Patio Mister's firmware, and the newer one the demo's cloud offers it.
+DEMO_PATIO_FIRMWARE = "1.2.3"
+DEMO_PATIO_NEW_FIRMWARE = "1.4.0"
 
 #: ``GET /v1/liquid``: the concentrate products (public, no token).
 LIQUIDS: tuple[dict[str, Any], ...] = (
@@ -77,14 +80,21 @@ def populate_demo(sim: SimCloud, extra_devices: int = 0) -> None:
 
     What the real cloud shows a user on day one: the Garden Mister's master
     schedule switch off, the Patio Mister's next run skipped, and a week of
-    spray history on both. ``extra_devices`` adds that many more online,
-    idle devices (for demos and load tests with many entities).
+    spray history on both. The Patio Mister is offered a new firmware, so a
+    demo user can install it (the Garage Mister's offer waits: it is offline).
+    ``extra_devices`` adds that many more online, idle devices (for demos and
+    load tests with many entities).
     """
     sim.add_account(DEMO_EMAIL, DEMO_PASSWORD)
     now = sim.now()
 
     patio = sim.add_device(
-        DEMO_EMAIL, name="Patio Mister", temperature=26.5, humidity=48
+        DEMO_EMAIL,
+        name="Patio Mister",
+        firmware=DEMO_PATIO_FIRMWARE,
+        latest_firmware=DEMO_PATIO_NEW_FIRMWARE,
+        temperature=26.5,
+        humidity=48,
     )
     sim.add_schedule(
         patio.device_id, hour=6, minute=30, duration=60, repeat_set="1,2,3,4,5"

@@ -53,7 +53,7 @@ class MoogoSimulator(SimCloud):
         """Return a simulator with the demo account and its three devices.
 
         ``DEMO_EMAIL`` / ``DEMO_PASSWORD`` own "Patio Mister" (online, idle,
-        its next run skipped), "Garden Mister" (online, water tank empty,
+        its next run skipped, a firmware update offered), "Garden Mister" (online, water tank empty,
         master schedule switch off) and "Garage Mister" (offline, firmware
         update available), each with schedules, Patio and Garden with a week
         of spray history; ``extra_devices`` adds more online, idle ones.

@@ -1,17 +1,14 @@
 """Automations, blueprints and a Moogo entry in the real Home Assistant of the e2e tests.
 
-The harness' configuration.yaml keeps start-up quick and has no
-``automation:``; tests of blueprints and of the automation editor add it
-(with the usual ``automations.yaml`` the editor writes to).
+Every Home Assistant the stack starts includes ``automations.yaml`` (the file
+the automation editor writes to) and has this repository's Moogo blueprints
+in place, as the demo does.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-import shutil
 from typing import Any
-
-import pytest
 
 from moogo_devstack import stack
 from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD
@@ -19,23 +16,7 @@ from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD
 from .conftest import RealHome, eventually
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-BLUEPRINTS = REPO_ROOT / "blueprints" / "automation" / "moogo"
-AUTOMATION_CONFIG = "automation: !include automations.yaml\n"
-
-
-@pytest.fixture
-def with_automations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Home Assistant with automations and this repository's Moogo blueprints.
-
-    Tests name it in ``usefixtures``, which pytest sets up before their
-    arguments: it is in place before ``real_home`` starts Home Assistant in
-    ``tmp_path / "config"``.
-    """
-    config = tmp_path / "config"
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "automations.yaml").write_text("[]\n")
-    shutil.copytree(BLUEPRINTS, config / "blueprints" / "automation" / "moogo")
-    monkeypatch.setattr(stack, "CONFIGURATION", stack.CONFIGURATION + AUTOMATION_CONFIG)
+BLUEPRINTS = stack.BLUEPRINTS_DIR
 
 
 async def add_moogo(real_home: RealHome) -> str:

@@ -19,6 +19,7 @@ from moogo_sim import DEMO_APP_LIMITS, DEMO_PAGE_SIZE_LIMIT, MoogoSimulator
 HA_USER = "e2e-owner"
 HA_PASSWORD = "e2e-Owner-pass-1"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+FIRMWARE_INSTALL_SECONDS = 10
 
 
 def free_port() -> int:
@@ -80,6 +81,8 @@ async def real_home(socket_enabled: None, tmp_path: Path) -> AsyncIterator[RealH
     """
     sim = MoogoSimulator.seeded_demo(
         reaction_delay=1,
+        # Long enough to see a firmware install in progress, short for a test.
+        firmware_install_seconds=FIRMWARE_INSTALL_SECONDS,
         page_size_limit=DEMO_PAGE_SIZE_LIMIT,
         app_limits=DEMO_APP_LIMITS,
     )

@@ -1,4 +1,7 @@
-"""The Moogo blueprints, imported into a real Home Assistant and acting on the demo."""
+"""The Moogo blueprints, in place in a real Home Assistant and acting on the demo.
+
+The stack puts them into every Home Assistant it starts, as into the demo.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +14,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from .automations import (
-    BLUEPRINTS,
-    REPO_ROOT,
-    add_moogo,
-    device_id_of,
-    save_automation,
-    with_automations,  # noqa: F401 - a fixture, used below
-)
+from .automations import BLUEPRINTS, REPO_ROOT, add_moogo, device_id_of, save_automation
 from .conftest import RealHome, eventually, moogo_errors
 from .test_browser import started
 
-pytestmark = [pytest.mark.timeout(600), pytest.mark.usefixtures("with_automations")]
+pytestmark = pytest.mark.timeout(600)
 
 PATIO_SPRAY = "switch.patio_mister_spray"
 PATIO_SCHEDULES = "switch.patio_mister_schedules"

@@ -26,6 +26,7 @@ from playwright.async_api import Page, async_playwright, expect
 import pytest
 
 from custom_components.moogo.api import DEFAULT_BASE_URL
+from custom_components.moogo.entry_data import account_title
 from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD
 
 from .conftest import (
@@ -277,13 +278,14 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
         await shot(page, "05-devices-created")
         assert sim.request_counts.get("POST /v1/user/login", 0) == logins + 1
         entries = await real_home.api.entries("moogo")
-        assert [entry["title"] for entry in entries] == [DEMO_EMAIL]
+        # The title hides the email: Home Assistant logs entry titles.
+        assert [entry["title"] for entry in entries] == [account_title(DEMO_EMAIL)]
         assert entries[0]["state"] == "loaded"
         await finish.click()
 
         # 3. The integration page lists the devices; open the Patio Mister.
         await page.wait_for_url("**/config/integrations/integration/moogo*")
-        await expect(page.get_by_text(DEMO_EMAIL)).to_be_visible()
+        await expect(page.get_by_text(account_title(DEMO_EMAIL))).to_be_visible()
         await expect(page.get_by_role("link", name="3 devices")).to_be_visible()
         await shot(page, "06-integration-page")
         await page.get_by_role("button", name=re.compile(r"^Patio Mister")).click()

@@ -18,7 +18,7 @@ from playwright.async_api import Locator, Page, expect
 import pytest
 import yaml
 
-from .automations import REPO_ROOT, add_moogo, with_automations  # noqa: F401
+from .automations import REPO_ROOT, add_moogo
 from .conftest import RealHome, eventually, moogo_errors
 from .test_browser import (
     FIRST_LOAD,
@@ -31,7 +31,7 @@ from .test_browser import (
     started,
 )
 
-pytestmark = [pytest.mark.timeout(600), pytest.mark.usefixtures("with_automations")]
+pytestmark = pytest.mark.timeout(600)
 
 DASHBOARD_PATH = "moogo-patio"
 HA_TIME_ZONE = "America/Los_Angeles"

@@ -32,6 +32,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # Home Assistant tells every Core (virtualenv) installation that the method is
 # deprecated; that repair is about how HA is installed, not about the demo.
 HA_OWN_REPAIRS = {("homeassistant", "deprecated_method")}
+MOOGO_BLUEPRINTS = {
+    f"moogo/{path.name}"
+    for path in (REPO_ROOT / "blueprints/automation/moogo").glob("*.yaml")
+}
+BLUEPRINT_AUTOMATION = "automation.moogo_tank_alerts"
 
 
 @dataclass
@@ -119,6 +124,32 @@ async def stop_demo(demo: Demo, signum: signal.Signals) -> int:
     return code
 
 
+async def save_blueprint_automation(api: HomeAssistantApi) -> None:
+    """Save an automation from a Moogo blueprint, as the editor does; wait for it."""
+    patio = await api.request(
+        "POST",
+        "/api/template",
+        json={"template": "{{ device_id('switch.patio_mister_spray') }}"},
+    )
+    saved = await api.request(
+        "POST",
+        "/api/config/automation/config/moogo_tank_alerts",
+        json={
+            "alias": "Moogo tank alerts",
+            "use_blueprint": {
+                "path": "moogo/notify_when_tank_empty.yaml",
+                "input": {"moogo_devices": [str(patio).strip()]},
+            },
+        },
+    )
+    assert saved == {"result": "ok"}
+    for _ in range(100):
+        if BLUEPRINT_AUTOMATION in await api.states():
+            return
+        await asyncio.sleep(0.2)
+    pytest.fail(f"{BLUEPRINT_AUTOMATION} did not load")
+
+
 @pytest.fixture
 async def demos(tmp_path: Path) -> AsyncIterator[list[Demo]]:
     """Demos started by a test; any still running at the end are killed."""
@@ -153,7 +184,14 @@ async def test_fresh_demo_first_login_is_quiet_and_signals_stop_it_whole(
             "issues"
         ]
         config = await api.request("GET", "/api/config")
+        blueprints = await api.websocket_command(
+            {"type": "blueprint/list", "domain": "automation"}
+        )
+        await save_blueprint_automation(api)
     assert notifications == []
+    assert {"automation", "script", "scene"} <= set(config["components"])
+    assert blueprints.keys() >= MOOGO_BLUEPRINTS
+    assert all("error" not in blueprints[path] for path in MOOGO_BLUEPRINTS)
     assert {(issue["domain"], issue["issue_id"]) for issue in issues} <= HA_OWN_REPAIRS
     # History is kept (graphs in more-info); components are listed, not
     # pulled in by default_config.
@@ -172,6 +210,10 @@ async def test_fresh_demo_first_login_is_quiet_and_signals_stop_it_whole(
     text = "".join(demo.output)
     assert "install" not in text.split("Home Assistant is ready")[0].lower()
     assert "reused the existing Moogo entry" in text
+    async with HomeAssistantApi(demo.url) as api:
+        await api.login(HA_USER, HA_PASSWORD)
+        # The automation saved before the restart is still there, and loads.
+        assert (await api.states())[BLUEPRINT_AUTOMATION]["state"] == "on"
     assert await stop_demo(demo, signal.SIGINT) == 0
     assert port_is_free(port)
     assert port_is_free(sim_port)
@@ -217,6 +259,53 @@ async def test_signal_during_start_up_stops_the_demo_whole(
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             await process.wait()
+
+
+@pytest.mark.parametrize(
+    ("busy", "expected"),
+    [
+        (
+            "--port",
+            "Port {port} (Home Assistant) is in use; choose another with --port",
+        ),
+        (
+            "--sim-port",
+            "Port {port} (the simulator) is in use; choose another with --sim-port",
+        ),
+    ],
+)
+def test_a_busy_port_is_named_with_the_option_to_choose_another(
+    socket_enabled: None, tmp_path: Path, busy: str, expected: str
+) -> None:
+    """One line naming the port and the option, exit code 1, nothing started."""
+    ports = {"--port": free_port(), "--sim-port": free_port()}
+    state = tmp_path / "state"
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", ports[busy]))
+        holder.listen()
+        result = subprocess.run(  # noqa: S603 - fixed arguments
+            [
+                sys.executable,
+                "-m",
+                "moogo_devstack",
+                *(str(item) for option in ports.items() for item in option),
+                "--state",
+                str(state),
+            ],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(expected.format(port=ports[busy]) + " "), line
+    suggested = int(line.rsplit(" ", 1)[1])
+    assert suggested not in ports.values()
+    assert port_is_free(suggested)
+    assert not state.exists()
 
 
 def test_in_env_exec_hands_the_callers_pid_to_the_command(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 
 from moogo_sim import DEMO_EMAIL, DEMO_PASSWORD, MoogoSimulator
+from moogo_sim.demo import DEMO_PATIO_FIRMWARE, DEMO_PATIO_NEW_FIRMWARE
 from tests.common import START_TIME, TEST_EMAIL, FakeClock
 
 from .conftest import Api
@@ -102,8 +103,19 @@ async def test_seeded_demo_over_http(http_session: aiohttp.ClientSession) -> Non
                 "items"
             ]
             assert 1 <= len(schedules) <= 2
-        ota = await api.post(f"/v1/devices/{garage}/otaCheck", json_body={})
-        assert ota.data["available"] is True
+        # Patio and Garage are offered new firmware; only Patio is online to install it.
+        offers = [
+            (await api.post(f"/v1/devices/{device_id}/otaCheck", json_body={})).data
+            for device_id in (patio, garden, garage)
+        ]
+        assert [(offer["available"], offer["version"]) for offer in offers] == [
+            (True, DEMO_PATIO_NEW_FIRMWARE),
+            (False, "1.2.3"),
+            (True, "1.2.3"),
+        ]
+        assert (await api.get(f"/v1/devices/{patio}")).data[
+            "firmware"
+        ] == DEMO_PATIO_FIRMWARE
         started = await api.post(f"/v1/devices/{patio}/start", json_body={})
         assert started.code == 0
         assert (await api.get(f"/v1/devices/{patio}")).data["runStatus"] == 1
