@@ -31,7 +31,7 @@ def _full_collector() -> Collector:
 
 def test_matrix_is_complete() -> None:
     """Every fault of the issue in every phase has an expected outcome."""
-    assert len(FAULTS) == 15
+    assert len(FAULTS) == 19
     assert len(PHASES) == 5
     assert set(EXPECTED) == {(f.key, p.key) for f, p in cells()}
 
