@@ -11,8 +11,11 @@ README.
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime, timedelta
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from playwright.async_api import Locator, Page, expect
 import pytest
@@ -35,6 +38,7 @@ pytestmark = pytest.mark.timeout(600)
 
 DASHBOARD_PATH = "moogo-patio"
 HA_TIME_ZONE = "America/Los_Angeles"
+SCHEDULES = "sensor.patio_mister_enabled_schedules"
 README_DASHBOARD = re.compile(r"```yaml\n(# Moogo dashboard.*?)```", re.DOTALL)
 
 
@@ -185,7 +189,7 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
         await expect(dialog).to_contain_text("lasts 20 to 120 seconds", timeout=10_000)
         await shot(page, "25-hour-refused")
         assert len(patio.schedules) == schedules_before
-        await _end_one_minute_after_start(page, dialog)
+        await _end_minutes_after_start(page, dialog, 1)
         await shot(page, "25b-one-minute")
         await dialog.get_by_role("button", name="Add event").click()
         await expect(dialog).to_be_hidden()
@@ -198,6 +202,66 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
         created = patio.schedules[-1]
         assert (created.duration, created.repeat_set) == (60, "0,1,2,3,4,5,6")
         await shot(page, "26-daily-created")
+
+        # A run under way (begun this minute, one minute long): lengthened to
+        # two, then deleted, with "This and all future events" as the whole
+        # schedule. Early in a minute, so that it is still under way then.
+        now = datetime.now(ZoneInfo(HA_TIME_ZONE))  # the demo devices' zone too
+        if now.second > 20:
+            await asyncio.sleep(61 - now.second)
+            now = datetime.now(ZoneInfo(HA_TIME_ZONE))
+        known = _schedule_count(await api.states())
+        under_way = sim.add_schedule(
+            patio.device_id, hour=now.hour, minute=now.minute, duration=60
+        )
+        await api.call("homeassistant", "update_entity", {"entity_id": SCHEDULES})
+        await eventually(
+            api.states,
+            lambda states: _schedule_count(states) == known + 1,
+            what="the run under way in Home Assistant",
+        )
+        await page.reload()
+        label = f"{now:%-I:%M %p}"
+        run = page.get_by_role("button", name=re.compile(re.escape(label))).first
+        await expect(run).to_be_visible(timeout=30_000)
+        await run.click()
+        await shot(page, "27-run-under-way")
+        await page.get_by_role("button", name="Edit event").click()
+        editor = page.locator("dialog-calendar-event-editor")
+        await _end_minutes_after_start(page, editor, 2)
+        await shot(page, "27b-edit-run")
+        await editor.get_by_role("button", name="Save event").click()
+        await page.get_by_role("radio", name="This and all future events").check()
+        await shot(page, "27c-edit-which-runs")
+        await page.get_by_role("button", name="Update", exact=True).click()
+        await expect(editor).to_be_hidden()
+        await eventually(
+            lambda: _value(under_way.duration),
+            lambda seconds: seconds == 120,
+            within=10,
+            what="the schedule under way edited",
+        )
+        # Deleting that run alone is refused, naming what works; deleting
+        # it with all future events deletes the schedule.
+        await run.click()
+        await page.get_by_role("button", name="Delete event").click()
+        await page.get_by_role("radio", name="Only this event").check()
+        await page.get_by_role("button", name="Delete", exact=True).click()
+        await expect(page.get_by_text("delete that run alone")).to_be_visible(
+            timeout=10_000
+        )
+        await shot(page, "27d-delete-run-alone-refused")
+        await page.get_by_role("button", name="Delete event").click()
+        await page.get_by_role("radio", name="This and all future events").check()
+        await page.get_by_role("button", name="Delete", exact=True).click()
+        await eventually(
+            lambda: _value(under_way in patio.schedules),
+            lambda kept: not kept,
+            within=10,
+            what="the schedule under way deleted",
+        )
+        await expect(page.get_by_text("delete that run alone")).to_be_hidden()
+        await shot(page, "27e-run-under-way-deleted")
 
         # 3. The automation editor lists the Moogo triggers.
         await page.goto(f"{real_home.hass.url}/config/automation/edit/new")
@@ -217,32 +281,40 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
     assert moogo_errors(real_home.log_text()) == []
 
 
-async def _end_one_minute_after_start(page: Page, dialog: Locator) -> None:
-    """Make the dialog's event last one minute, the same day, in its 12 h fields.
+async def _end_minutes_after_start(page: Page, dialog: Locator, minutes: int) -> None:
+    """Make the dialog's event last ``minutes``, the same day, in its 12 h fields.
 
     HA proposes a whole hour; at 11 PM its end falls on the next day, so the
     start moves to 10 PM first (HA then moves the end along).
     """
-    start, end = (
-        dialog.locator("ha-time-input").nth(0),
-        dialog.locator("ha-time-input").nth(1),
-    )
+    start, end = (dialog.locator("ha-time-input").nth(index) for index in (0, 1))
     hours = start.locator("input[name=hours]")
     if (await hours.input_value(), await _half(start)) == ("11", "PM"):
         await hours.fill("10")
         await hours.blur()
-    await end.locator("input[name=hours]").fill(await hours.input_value())
-    minute = int(await start.locator("input[name=minutes]").input_value())
-    await end.locator("input[name=minutes]").fill(f"{minute + 1:02d}")
+    begins = datetime.strptime(
+        f"{await hours.input_value()}:"
+        f"{await start.locator('input[name=minutes]').input_value()} "
+        f"{await _half(start)}",
+        "%I:%M %p",
+    ).replace(tzinfo=ZoneInfo(HA_TIME_ZONE))  # a clock time; the date is unused
+    ends = begins + timedelta(minutes=minutes)
+    await end.locator("input[name=hours]").fill(f"{ends:%-I}")
+    await end.locator("input[name=minutes]").fill(f"{ends:%M}")
     await end.locator("input[name=minutes]").blur()
-    if (half := await _half(start)) != await _half(end):
+    if (half := f"{ends:%p}") != await _half(end):
         await end.locator("ha-select").click()
         await page.get_by_role("option", name=half, exact=True).click()
 
 
+def _schedule_count(states: dict[str, Any]) -> int:
+    """How many schedules Home Assistant knows of the patio."""
+    return len(states[SCHEDULES]["attributes"]["schedules"])
+
+
 async def _half(time_input: Locator) -> str:
     """AM or PM, as a 12 h time field shows it."""
-    return (await time_input.locator("ha-select").inner_text()).strip()
+    return str(await time_input.locator("ha-select").evaluate("select => select.value"))
 
 
 async def _value[T](value: T) -> T:
