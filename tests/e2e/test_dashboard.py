@@ -39,6 +39,7 @@ pytestmark = pytest.mark.timeout(600)
 DASHBOARD_PATH = "moogo-patio"
 HA_TIME_ZONE = "America/Los_Angeles"
 SCHEDULES = "sensor.patio_mister_enabled_schedules"
+FROST_RISK = "binary_sensor.patio_mister_frost_risk"
 README_DASHBOARD = re.compile(r"```yaml\n(# Moogo dashboard.*?)```", re.DOTALL)
 
 
@@ -119,6 +120,24 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
         )
         await expect(spray).to_contain_text("Off")
         await shot(page, "22-dashboard-stopped")
+
+        # Frost: at 5 °C the cloud refuses a start (10202); the tile says why
+        # in a notice naming the device, and stays off.
+        sim.set_temperature(patio.device_id, 5)
+        await api.call("homeassistant", "update_entity", {"entity_id": FROST_RISK})
+        await eventually(
+            api.states,
+            lambda states: states[FROST_RISK]["state"] == "on",
+            what="the patio's frost risk",
+        )
+        await spray.click()
+        await expect(page.get_by_text("locked against frost").first).to_be_visible(
+            timeout=10_000
+        )
+        await shot(page, "22b-frost-refused")
+        assert not sim.is_spraying(patio.device_id)
+        await expect(spray).to_contain_text("Off")
+        sim.set_temperature(patio.device_id, 26.5)
 
         # 2. The calendar panel: the scheduled mists of the demo devices. The
         # demo starts with the patio's next run skipped; that skip is undone in
