@@ -11,12 +11,13 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from playwright.async_api import expect
 import pytest
 import yaml
 
 from .automations import BLUEPRINTS, REPO_ROOT, add_moogo, device_id_of, save_automation
 from .conftest import RealHome, eventually, moogo_errors
-from .test_browser import started
+from .test_browser import browser_page, frontend_ready, log_in, shot, started
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -220,3 +221,55 @@ def test_readme_links_every_blueprint_for_import() -> None:
             f"?blueprint_url={quote(raw, safe='')}"
         )
         assert link in readme, path.name
+
+
+async def test_an_automation_made_from_a_blueprint_in_the_ui_runs(
+    real_home: RealHome,
+) -> None:
+    """A newcomer's way: Settings > Blueprints, pick one, choose the device, save."""
+    api, sim = real_home.api, real_home.sim
+    await started(real_home)
+    await frontend_ready(real_home)
+    await add_moogo(real_home)
+    patio = next(device for device in sim.devices if device.name == "Patio Mister")
+    title = "Moogo - notify when a tank runs empty"
+
+    async with browser_page() as page:
+        await log_in(page, real_home)
+        await page.goto(f"{real_home.hass.url}/config/blueprint/dashboard")
+        await page.get_by_text(title).first.click()
+        await expect(page.get_by_text("Moogo devices")).to_be_visible()
+        await page.get_by_text("Select a device").first.click()
+        await page.get_by_role("option", name="Patio Mister").first.click()
+        await shot(page, "40-blueprint-automation")
+        await page.get_by_role("button", name="Save").click()
+        await expect(page.get_by_text("Traces")).to_be_visible()
+        await shot(page, "41-blueprint-automation-saved")
+
+    states = await eventually(
+        api.states,
+        lambda states: any(
+            state["attributes"].get("friendly_name") == title
+            for entity_id, state in states.items()
+            if entity_id.startswith("automation.")
+        ),
+        what="the automation made in the editor",
+    )
+    automation = next(
+        entity_id
+        for entity_id, state in states.items()
+        if entity_id.startswith("automation.")
+        and state["attributes"].get("friendly_name") == title
+    )
+    assert states[automation]["state"] == "on"
+
+    # The patio's water runs out: the automation runs and notifies.
+    patio.water_level = 0
+    await eventually(
+        lambda: _notifications(real_home, poll_first=True),
+        lambda items: any("water tank of Patio Mister" in n["message"] for n in items),
+        what="the notification of the automation made in the UI",
+    )
+    ran = await api.states()
+    assert ran[automation]["attributes"]["last_triggered"] is not None
+    assert moogo_errors(real_home.log_text()) == []
