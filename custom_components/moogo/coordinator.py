@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry
@@ -56,7 +57,7 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
         self._unavailable: set[str] = set()
         #: Pending mist states and the reads that confirm them.
         self.commands = CommandTracker(hass, entry, client, self)
-        self.reader = DeviceReader(client, self.commands)
+        self.reader = DeviceReader(client)
         #: Firmware offers, checked every few hours instead of on this poll.
         self.firmware = MoogoFirmwareCoordinator(
             hass, entry, client, lambda: self.data.devices if self.data else ()
@@ -144,8 +145,11 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
                 raise result
             device_id = result.device.device_id
             devices[device_id] = newest(
-                previous.get(device_id), current.get(device_id), result
+                previous.get(device_id),
+                current.get(device_id),
+                self._with_pending(result, previous.get(device_id), now),
             )
+        self._hear_mist_starts(now)
         self._log_availability(devices)
         self._remove_stale_devices(set(devices))
         return MoogoData(devices=devices)
@@ -201,13 +205,37 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
 
     # -- changes between polls -------------------------------------------
 
+    def _with_pending(
+        self,
+        read: MoogoDeviceData,
+        previous: MoogoDeviceData | None,
+        now: datetime,
+    ) -> MoogoDeviceData:
+        """Show a command's state over what the cloud said, until it reports it.
+
+        The same ``previous`` object while nothing changed: entities compare
+        by identity.
+        """
+        shown = replace(read, device=self.commands.apply_pending(read.device, now))
+        return previous if shown == previous else shown
+
+    def _hear_mist_starts(self, now: datetime) -> None:
+        """Let the command tracker read each mist the cloud began showing at its end."""
+        for item in self.reader.take_mist_starts():
+            self.commands.async_mist_seen(item, now)
+
     @callback
     def async_device_read(self, device_id: str, detail: Device) -> bool:
         """Take a detail read made between polls; False if the device is gone."""
         now = dt_util.utcnow()
-        return self.async_update_device(
-            device_id, lambda item: self.reader.with_detail(item, detail, now)
+        found = self.async_update_device(
+            device_id,
+            lambda item: self._with_pending(
+                self.reader.with_detail(item, detail, now), item, now
+            ),
         )
+        self._hear_mist_starts(now)
+        return found
 
     @callback
     def async_mark_slow_due(self, device_id: str) -> None:

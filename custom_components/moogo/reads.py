@@ -18,7 +18,6 @@ from .api import (
     MoogoRateLimitError,
     ScheduleList,
 )
-from .commands import CommandTracker
 from .const import (
     DETAILS_UPDATE_INTERVAL,
     LOGGER,
@@ -36,10 +35,9 @@ class DeviceReader:
     device's turn, its schedules and configuration on a slower turn.
     """
 
-    def __init__(self, client: MoogoClient, commands: CommandTracker) -> None:
-        """Read through ``client``; show ``commands``' pending states."""
+    def __init__(self, client: MoogoClient) -> None:
+        """Read through ``client``; no I/O yet."""
         self._client = client
-        self._commands = commands
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
         #: Each device's turns fall at fixed offsets from here.
         self._origin = dt_util.utcnow()
@@ -47,6 +45,8 @@ class DeviceReader:
         self._listed: dict[str, Listed] = {}
         self._details_due: set[str] = set()
         self._slow_due: set[str] = set()
+        #: Devices the cloud first said were misting, as they were just before.
+        self._mist_starts: list[MoogoDeviceData] = []
 
     def mark_slow_due(self, device_id: str) -> None:
         """Have the next poll read the device's schedules and configuration."""
@@ -97,13 +97,11 @@ class DeviceReader:
         listed = merge_summary(base.device, summary)
         if summary.online is False:
             # An offline device's detail is stale at best: keep what we knew.
-            self._seen_listed(base, summary, now)
-            return replace(
-                base, device=self._commands.apply_pending(listed, now), available=False
-            )
+            self._seen_listed(base, summary)
+            return replace(base, device=listed, available=False)
         if not self._details_wanted(summary, previous, now):
-            self._seen_listed(base, summary, now)
-            data = replace(base, device=self._commands.apply_pending(listed, now))
+            self._seen_listed(base, summary)
+            data = replace(base, device=listed)
         else:
             try:
                 detail = await self._limited(self._client.get_device(device_id))
@@ -125,20 +123,25 @@ class DeviceReader:
     ) -> MoogoDeviceData:
         """Return a device's data after a fresh read of its detail."""
         self._details_due.discard(detail.device_id)
-        self._seen_listed(base, detail, now)
+        self._seen_listed(base, detail)
         return replace(
             base,
-            device=self._commands.apply_pending(detail, now),
+            device=detail,
             available=detail.online is not False,
             details_updated_at=now,
         )
 
-    def _seen_listed(self, base: MoogoDeviceData, seen: Device, now: datetime) -> None:
+    def _seen_listed(self, base: MoogoDeviceData, seen: Device) -> None:
         """Remember what the cloud said in the list's fields; note a mist start."""
         before = self._listed.get(seen.device_id)
         self._listed[seen.device_id] = Listed.of(seen)
         if seen.misting and before is not None and not before.misting:
-            self._commands.async_mist_seen(base, now)
+            self._mist_starts.append(base)
+
+    def take_mist_starts(self) -> list[MoogoDeviceData]:
+        """Return the mist starts read since the last call, and forget them."""
+        starts, self._mist_starts = self._mist_starts, []
+        return starts
 
     async def read_slow(self, data: MoogoDeviceData, now: datetime) -> MoogoDeviceData:
         """Fetch schedules and configuration; keep the old values on failure."""
