@@ -327,55 +327,45 @@ async def test_the_dialogs_hour_long_event_is_refused_and_nothing_sent(
     assert list(cloud.sim.request_log) == []
 
 
-async def test_a_daily_event_creates_a_schedule_on_every_day(
+@pytest.mark.parametrize(
+    ("start", "end", "rrule", "schedule", "read_back"),
+    [
+        # Thursday 09:00 in Berlin, as the frontend writes it in HA's zone:
+        # the dialog's "Daily" is all seven days, and reads back as daily.
+        pytest.param(
+            "2026-07-02T00:00:00-07:00", "2026-07-02T00:01:00-07:00", "FREQ=DAILY",
+            (9, 0, 60, "0,1,2,3,4,5,6"), "FREQ=DAILY", id="daily",
+        ),
+        # Wednesday 21:15 in HA's zone is Thursday 06:15 in Berlin: Thursdays.
+        pytest.param(
+            "2026-07-01T21:15:00-07:00", "2026-07-01T21:15:45-07:00", "FREQ=WEEKLY",
+            (6, 15, 45, "4"), "FREQ=WEEKLY;BYDAY=TH", id="weekly-without-days",
+        ),
+    ],
+)  # fmt: skip
+async def test_a_repeating_event_becomes_a_schedule_in_the_device_zone(
     hass: HomeAssistant,
     calendar_entry: MockConfigEntry,
     hass_client: ClientSessionGenerator,
     hass_ws_client: WebSocketGenerator,
     cloud: Cloud,
+    start: str,
+    end: str,
+    rrule: str,
+    schedule: tuple[int, int, int, str],
+    read_back: str,
 ) -> None:
-    """The dialog's "Daily" is all seven days, and reads back as daily."""
-    # Thursday 09:00 in Berlin, as the frontend writes it in HA's zone.
     answer = await _create(
-        hass,
-        hass_ws_client,
-        {
-            "dtstart": "2026-07-02T00:00:00-07:00",
-            "dtend": "2026-07-02T00:01:00-07:00",
-            "rrule": "FREQ=DAILY",
-        },
+        hass, hass_ws_client, {"dtstart": start, "dtend": end, "rrule": rrule}
     )
     assert answer["success"]
     created = _schedules(cloud, PATIO_ID)[-1]
-    assert {key: created[key] for key in ("hour", "minute", "duration", "repeatSet")} == {
-        "hour": 9, "minute": 0, "duration": 60, "repeatSet": "0,1,2,3,4,5,6",
-    }  # fmt: skip
+    fields = ("hour", "minute", "duration", "repeatSet")
+    assert tuple(created[key] for key in fields) == schedule
     events = await _events(hass, hass_client, PATIO_ID)
     assert {event["rrule"] for event in events if event["uid"] == created["id"]} == {
-        "FREQ=DAILY"
+        read_back
     }
-
-
-async def test_weekly_without_days_repeats_on_the_starts_weekday_in_the_device_zone(
-    hass: HomeAssistant,
-    calendar_entry: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
-    cloud: Cloud,
-) -> None:
-    """Wednesday 21:15 in HA's zone is Thursday 06:15 in Berlin: Thursdays."""
-    answer = await _create(
-        hass,
-        hass_ws_client,
-        {
-            "dtstart": "2026-07-01T21:15:00-07:00",
-            "dtend": "2026-07-01T21:15:45-07:00",
-            "rrule": "FREQ=WEEKLY",
-        },
-    )
-    assert answer["success"]
-    created = _schedules(cloud, PATIO_ID)[-1]
-    assert (created["hour"], created["minute"], created["repeatSet"]) == (6, 15, "4")
-    assert created["duration"] == 45
 
 
 async def test_a_21st_schedule_is_refused_from_the_calendar(
