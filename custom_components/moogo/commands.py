@@ -82,6 +82,8 @@ class CommandTracker:
         #: Devices HA told to start whose mist has not been seen yet, each with
         #: its mist's seconds when not the configured default (a self-test).
         self._started: dict[str, float | None] = {}
+        #: When each device's current mist ends, where that is known.
+        self._ends: dict[str, datetime] = {}
 
     def apply_pending(self, device: Device, now: datetime) -> Device:
         """Show a commanded mist state until the cloud reports it or time runs out."""
@@ -108,6 +110,8 @@ class CommandTracker:
         # A timed stop belongs to the mist it was set for: a later start or
         # stop ends it (moogo.mist sets its own again right after).
         _cancel(self._stop_timers, device_id)
+        # A new command: the end of an earlier mist no longer holds.
+        self._ends.pop(device_id, None)
         if misting:
             self._started[device_id] = seconds
         else:
@@ -115,9 +119,15 @@ class CommandTracker:
             _cancel(self._end_timers, device_id)
         self._store.async_update_device(
             device_id,
-            lambda item: replace(item, device=replace(item.device, misting=misting)),
+            lambda item: replace(
+                item, device=replace(item.device, misting=misting), mist_ends_at=None
+            ),
         )
         self._schedule_read(device_id, COMMAND_CONFIRM_DELAY, self._confirm_timers)
+
+    def mist_end(self, device_id: str) -> datetime | None:
+        """When the device's current mist ends, if HA started it or a schedule did."""
+        return self._ends.get(device_id)
 
     @callback
     def async_recheck_device(self, device_id: str) -> None:
@@ -157,7 +167,11 @@ class CommandTracker:
         elif run := running_run(item.active_schedules, now, item.time_zone):
             ends_at = run.end
         if ends_at is None or ends_at <= now:
+            # Started in the app at an unknown moment: its end is unknown too.
+            self._ends.pop(device_id, None)
             return
+        # A timed stop HA set comes sooner than the default duration.
+        self._ends[device_id] = min(ends_at, self._ends.get(device_id, ends_at))
         self._schedule_read(
             device_id, ends_at - now + MIST_END_READ_DELAY, self._end_timers
         )
@@ -168,6 +182,10 @@ class CommandTracker:
         _cancel(self._stop_timers, device_id)
         if self._closed:
             return
+        self._ends[device_id] = dt_util.utcnow() + timedelta(seconds=seconds)
+        self._store.async_update_device(
+            device_id, lambda item: replace(item, mist_ends_at=self._ends[device_id])
+        )
 
         async def _stop(_now: datetime) -> None:
             self._stop_timers.pop(device_id, None)
@@ -248,6 +266,8 @@ class CommandTracker:
         """Drop what is kept for devices the account no longer has."""
         for device_id in self._pending.keys() - current:
             del self._pending[device_id]
+        for device_id in self._ends.keys() - current:
+            del self._ends[device_id]
         self._started = {
             device_id: seconds
             for device_id, seconds in self._started.items()

@@ -150,6 +150,9 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
                 self._with_pending(result, previous.get(device_id), now),
             )
         self._hear_mist_starts(now)
+        devices = {
+            device_id: self._with_mist_end(item) for device_id, item in devices.items()
+        }
         self._log_availability(devices)
         self._remove_stale_devices(set(devices))
         return MoogoData(devices=devices)
@@ -219,6 +222,15 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
         shown = replace(read, device=self.commands.apply_pending(read.device, now))
         return previous if shown == previous else shown
 
+    def _with_mist_end(self, item: MoogoDeviceData) -> MoogoDeviceData:
+        """Add when the mist under way ends, as far as the command tracker knows."""
+        ends = (
+            self.commands.mist_end(item.device.device_id)
+            if item.device.misting
+            else None
+        )
+        return item if ends == item.mist_ends_at else replace(item, mist_ends_at=ends)
+
     def _hear_mist_starts(self, now: datetime) -> None:
         """Let the command tracker read each mist the cloud began showing at its end."""
         for item in self.reader.take_mist_starts():
@@ -235,6 +247,7 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             ),
         )
         self._hear_mist_starts(now)
+        self.async_update_device(device_id, self._with_mist_end)
         return found
 
     @callback

@@ -37,6 +37,9 @@ class MoogoDeviceData:
     #: The configuration's time zone, loaded off the event loop when read;
     #: None while unknown or not a zone.
     zone: tzinfo | None = None
+    #: When the mist under way ends: known for a mist HA or a schedule
+    #: started; None while not misting or not known.
+    mist_ends_at: datetime | None = None
 
     @property
     def time_zone(self) -> tzinfo:

@@ -114,6 +114,14 @@ SENSORS: tuple[MoogoSensorEntityDescription, ...] = (
         value_fn=lambda data: data.device.latest_mist_duration,
     ),
     MoogoSensorEntityDescription(
+        key="mist_end",
+        translation_key="mist_end",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        # Only while misting: the end HA asked for, the default duration of a
+        # mist it started, or the run of the schedule that started it.
+        value_fn=lambda data: data.mist_ends_at if data.device.misting else None,
+    ),
+    MoogoSensorEntityDescription(
         key="next_mist",
         translation_key="next_mist",
         device_class=SensorDeviceClass.TIMESTAMP,

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.moogo.const import DETAILS_UPDATE_INTERVAL, UPDATE_INTERVAL
+from custom_components.moogo.const import (
+    DETAILS_UPDATE_INTERVAL,
+    DOMAIN,
+    UPDATE_INTERVAL,
+)
 from moogo_sim import MoogoSimulator
 from moogo_sim.state import SprayEpisode
 from tests.common import EMAIL, PATIO_ID, Cloud, advance, entity_id_of
@@ -231,3 +237,88 @@ async def test_the_next_mist_moves_on_when_its_time_has_passed(
 
     # Thursday 07:30 PDT, the weekday schedule.
     assert hass.states.get(next_mist).state == "2026-07-02T14:30:00+00:00"
+
+
+def _mist_end(hass: HomeAssistant) -> datetime | None:
+    """The "Mist ends" sensor, as a moment; None while unknown."""
+    state = hass.states.get(entity_id_of(hass, "sensor", PATIO_ID, "mist_end")).state
+    return None if state == STATE_UNKNOWN else datetime.fromisoformat(state)
+
+
+def _close(shown: datetime | None, expected: datetime) -> bool:
+    """Whether a timestamp sensor shows ``expected``, to the second."""
+    return shown is not None and abs(shown - expected) < timedelta(seconds=1)
+
+
+async def test_a_mist_from_ha_shows_when_it_ends(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    switch: str,
+) -> None:
+    """Started by the switch: its end is the default duration after it was seen."""
+    assert _mist_end(hass) is None
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": switch}, blocking=True
+    )
+    while not cloud.sim.is_spraying(PATIO_ID) or _mist_end(hass) is None:
+        await advance(hass, freezer, SECOND)
+    seen = dt_util.utcnow()
+    ends = _mist_end(hass)
+    assert ends is not None
+    # Shown to the second, as timestamp sensors are.
+    assert abs(ends - seen - timedelta(seconds=60)) <= timedelta(seconds=2)
+
+    while hass.states.get(switch).state == STATE_ON:
+        await advance(hass, freezer, SECOND)
+        assert dt_util.utcnow() - seen < timedelta(seconds=90)
+    assert _mist_end(hass) is None
+
+
+async def test_a_timed_mist_shows_its_own_end_at_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, PATIO_ID), init_integration.entry_id
+    )
+    assert device is not None
+    asked = dt_util.utcnow()
+    await hass.services.async_call(
+        DOMAIN, "mist", {"device_id": device.id, "duration": 30}, blocking=True
+    )
+    assert _close(_mist_end(hass), asked + timedelta(seconds=30))
+    # Seen misting later, the sooner timed end stays.
+    for _ in range(6):
+        await advance(hass, freezer, SECOND)
+    assert cloud.sim.is_spraying(PATIO_ID)
+    assert _close(_mist_end(hass), asked + timedelta(seconds=30))
+
+
+@pytest.mark.freeze_time("2026-07-01T14:29:45+00:00")  # 07:29:45 PDT, a Wednesday
+async def test_a_scheduled_mist_shows_the_end_of_its_run(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    switch: str,
+) -> None:
+    """The Patio's 07:30 schedule runs 45 s: it ends at 07:30:45."""
+    await advance(hass, freezer, timedelta(seconds=14))
+    cloud.sim.device(PATIO_ID).episodes.append(SprayEpisode(cloud.sim.now(), 45))
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    assert hass.states.get(switch).state == STATE_ON
+    assert _mist_end(hass) == datetime(2026, 7, 1, 14, 30, 45, tzinfo=UTC)
+
+
+async def test_a_mist_started_in_the_app_has_no_known_end(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    switch: str,
+) -> None:
+    cloud.sim.device(PATIO_ID).start_spraying(cloud.sim.now(), 0)
+    await advance(hass, freezer, UPDATE_INTERVAL)
+    assert hass.states.get(switch).state == STATE_ON
+    assert _mist_end(hass) is None

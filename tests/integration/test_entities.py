@@ -125,7 +125,7 @@ async def test_one_entity_per_fact(
     device_registry: dr.DeviceRegistry,
     frozen_entry: MockConfigEntry,
 ) -> None:
-    """24 entities per device and a switch per schedule, none repeating another.
+    """25 entities per device and a switch per schedule, none repeating another.
 
     19 in 1.2 (22 before it); firmware, concentrate and concentration came
     after, then frost risk and the self-test.
@@ -143,7 +143,7 @@ async def test_one_entity_per_fact(
         }
         schedule_keys = {key for key in keys if key.startswith("schedule_")}
         assert len(schedule_keys) == schedules
-        assert len(keys - schedule_keys) == 24
+        assert len(keys - schedule_keys) == 25
         assert not keys & REMOVED_ENTITY_KEYS
 
 
