@@ -125,9 +125,24 @@ class CommandTracker:
         )
         self._schedule_read(device_id, COMMAND_CONFIRM_DELAY, self._confirm_timers)
 
-    def mist_end(self, device_id: str) -> datetime | None:
-        """When the device's current mist ends, if HA started it or a schedule did."""
-        return self._ends.get(device_id)
+    def shown(
+        self,
+        read: MoogoDeviceData,
+        previous: MoogoDeviceData | None,
+        now: datetime,
+    ) -> MoogoDeviceData:
+        """Show a command's state over what the cloud said, until it reports it.
+
+        The same ``previous`` object while nothing changed: entities compare
+        by identity.
+        """
+        shown = replace(read, device=self.apply_pending(read.device, now))
+        return previous if shown == previous else shown
+
+    def with_mist_end(self, item: MoogoDeviceData) -> MoogoDeviceData:
+        """Add when the mist under way ends, if HA started it or a schedule did."""
+        ends = self._ends.get(item.device.device_id) if item.device.misting else None
+        return item if ends == item.mist_ends_at else replace(item, mist_ends_at=ends)
 
     @callback
     def async_recheck_device(self, device_id: str) -> None:

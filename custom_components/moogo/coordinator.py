@@ -147,11 +147,12 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             devices[device_id] = newest(
                 previous.get(device_id),
                 current.get(device_id),
-                self._with_pending(result, previous.get(device_id), now),
+                self.commands.shown(result, previous.get(device_id), now),
             )
         self._hear_mist_starts(now)
         devices = {
-            device_id: self._with_mist_end(item) for device_id, item in devices.items()
+            device_id: self.commands.with_mist_end(item)
+            for device_id, item in devices.items()
         }
         self._log_availability(devices)
         self._remove_stale_devices(set(devices))
@@ -208,29 +209,6 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
 
     # -- changes between polls -------------------------------------------
 
-    def _with_pending(
-        self,
-        read: MoogoDeviceData,
-        previous: MoogoDeviceData | None,
-        now: datetime,
-    ) -> MoogoDeviceData:
-        """Show a command's state over what the cloud said, until it reports it.
-
-        The same ``previous`` object while nothing changed: entities compare
-        by identity.
-        """
-        shown = replace(read, device=self.commands.apply_pending(read.device, now))
-        return previous if shown == previous else shown
-
-    def _with_mist_end(self, item: MoogoDeviceData) -> MoogoDeviceData:
-        """Add when the mist under way ends, as far as the command tracker knows."""
-        ends = (
-            self.commands.mist_end(item.device.device_id)
-            if item.device.misting
-            else None
-        )
-        return item if ends == item.mist_ends_at else replace(item, mist_ends_at=ends)
-
     def _hear_mist_starts(self, now: datetime) -> None:
         """Let the command tracker read each mist the cloud began showing at its end."""
         for item in self.reader.take_mist_starts():
@@ -242,12 +220,12 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
         now = dt_util.utcnow()
         found = self.async_update_device(
             device_id,
-            lambda item: self._with_pending(
+            lambda item: self.commands.shown(
                 self.reader.with_detail(item, detail, now), item, now
             ),
         )
         self._hear_mist_starts(now)
-        self.async_update_device(device_id, self._with_mist_end)
+        self.async_update_device(device_id, self.commands.with_mist_end)
         return found
 
     @callback

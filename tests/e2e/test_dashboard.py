@@ -17,7 +17,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Locator, expect
 import pytest
 import yaml
 
@@ -208,7 +208,7 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
         await expect(dialog).to_contain_text("lasts 20 to 120 seconds", timeout=10_000)
         await shot(page, "25-hour-refused")
         assert len(patio.schedules) == schedules_before
-        await _end_minutes_after_start(page, dialog, 1)
+        await _end_minutes_after_start(dialog, 1)
         await shot(page, "25b-one-minute")
         await dialog.get_by_role("button", name="Add event").click()
         await expect(dialog).to_be_hidden()
@@ -247,7 +247,7 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
         await shot(page, "27-run-under-way")
         await page.get_by_role("button", name="Edit event").click()
         editor = page.locator("dialog-calendar-event-editor")
-        await _end_minutes_after_start(page, editor, 2)
+        await _end_minutes_after_start(editor, 2)
         await shot(page, "27b-edit-run")
         await editor.get_by_role("button", name="Save event").click()
         await page.get_by_role("radio", name="This and all future events").check()
@@ -300,30 +300,40 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
     assert moogo_errors(real_home.log_text()) == []
 
 
-async def _end_minutes_after_start(page: Page, dialog: Locator, minutes: int) -> None:
-    """Make the dialog's event last ``minutes``, the same day, in its 12 h fields.
+async def _end_minutes_after_start(dialog: Locator, minutes: int) -> None:
+    """Make the dialog's event last ``minutes``, ending the day it starts.
 
-    HA proposes a whole hour; at 11 PM its end falls on the next day, so the
-    start moves to 10 PM first (HA then moves the end along).
+    HA proposes a whole hour, which at 11 PM ends on the next day: the end's
+    date and time are set as its pickers set them (their value-changed
+    event), after a start too late for that day has moved to 10 PM.
     """
-    start, end = (dialog.locator("ha-time-input").nth(index) for index in (0, 1))
+    start = dialog.locator("ha-time-input").nth(0)
     hours = start.locator("input[name=hours]")
-    if (await hours.input_value(), await _half(start)) == ("11", "PM"):
+
+    async def begins() -> datetime:
+        return datetime.strptime(
+            f"{await hours.input_value()}:"
+            f"{await start.locator('input[name=minutes]').input_value()} "
+            f"{await _half(start)}",
+            "%I:%M %p",
+        ).replace(tzinfo=ZoneInfo(HA_TIME_ZONE))  # a clock time on 1900-01-01
+
+    if (await begins() + timedelta(minutes=minutes)).day != (await begins()).day:
         await hours.fill("10")
-        await hours.blur()
-    begins = datetime.strptime(
-        f"{await hours.input_value()}:"
-        f"{await start.locator('input[name=minutes]').input_value()} "
-        f"{await _half(start)}",
-        "%I:%M %p",
-    ).replace(tzinfo=ZoneInfo(HA_TIME_ZONE))  # a clock time; the date is unused
-    ends = begins + timedelta(minutes=minutes)
-    await end.locator("input[name=hours]").fill(f"{ends:%-I}")
-    await end.locator("input[name=minutes]").fill(f"{ends:%M}")
-    await end.locator("input[name=minutes]").blur()
-    if (half := f"{ends:%p}") != await _half(end):
-        await end.locator("ha-select").click()
-        await page.get_by_role("option", name=half, exact=True).click()
+        await hours.press("Tab")
+    ends = await begins() + timedelta(minutes=minutes)
+    day = await dialog.locator("ha-date-input").nth(0).evaluate("field => field.value")
+    await _pick(dialog.locator("ha-date-input").nth(1), day)
+    await _pick(dialog.locator("ha-time-input").nth(1), f"{ends:%H:%M}:00")
+
+
+async def _pick(field: Locator, value: str) -> None:
+    """Set a date or time field of HA's dialog as its picker does."""
+    await field.evaluate(
+        "(field, value) => field.dispatchEvent(new CustomEvent('value-changed',"
+        " {detail: {value}, bubbles: true, composed: true}))",
+        value,
+    )
 
 
 def _schedule_count(states: dict[str, Any]) -> int:
