@@ -14,7 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
-from .cloud import SimCloud
+from .cloud import TANK_LEVELS, SimCloud
+from .messages import MESSAGE_BOXES
 from .state import SimDevice
 from .timezones import async_preload
 from .validation import read_json_object
@@ -72,6 +73,18 @@ def _is_whole(value: Any) -> bool:
     return _is_int(value) and value >= 0
 
 
+def _is_text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_optional_text(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
 #: What each setting of ``POST /_admin/config`` may be set to.
 _SETTING_CHECKS: dict[str, Callable[[Any], bool]] = {
     "reaction_delay": _is_seconds,
@@ -94,9 +107,23 @@ _DEVICE_CHECKS: dict[str, Callable[[Any], bool]] = {
     "name": lambda value: isinstance(value, str) and bool(value),
     "time_zone": lambda value: isinstance(value, str),
     "overrides": lambda value: isinstance(value, dict),
-    "missing_fields": lambda value: (
-        isinstance(value, list) and all(isinstance(item, str) for item in value)
-    ),
+    "missing_fields": _is_text_list,
+}
+
+
+#: What each field of ``POST /_admin/messages`` may be.
+_MESSAGE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "email": _is_text,
+    "title": _is_text,
+    "content": _is_text,
+    "box": lambda value: value in MESSAGE_BOXES,
+    "type": _is_int,
+    "device_id": _is_optional_text,
+    "device_name": _is_optional_text,
+    "created_at": _is_seconds,
+    "is_read": lambda value: isinstance(value, bool),
+    "overrides": lambda value: isinstance(value, dict),
+    "missing_fields": _is_text_list,
 }
 
 
@@ -151,6 +178,8 @@ class AdminHandlers:
                 self._wrap(self.add_spray_record),
             ),
             web.post("/_admin/config", self._wrap(self.config)),
+            web.post("/_admin/messages", self._wrap(self.add_message)),
+            web.post("/_admin/messages/read", self._wrap(self.mark_messages_read)),
         ]
 
     @staticmethod
@@ -251,6 +280,10 @@ class AdminHandlers:
         if "online" in patch:
             # Through the simulator, so the device log records the change.
             self._sim.set_online(device_id, patch.pop("online"))
+        # Through the simulator too, so an emptied tank files its notice.
+        for tank, key in TANK_LEVELS.items():
+            if key in patch:
+                self._sim.set_tank_level(device_id, tank, patch.pop(key))
         self._apply(device, patch)
         return _reply(self._sim.device_state(device))
 
@@ -294,6 +327,54 @@ class AdminHandlers:
         except KeyError:
             raise AdminError(404, f"no device {device_id}") from None
         return await self._device_reply(device_id)
+
+    async def add_message(self, request: web.Request) -> web.Response:
+        """``POST /_admin/messages``: file any message for an account.
+
+        Body: ``{"email", "title"}`` and optionally ``content``, ``box``
+        ("messages", "notice" or "log"), ``type`` (int), ``device_id``,
+        ``device_name``, ``created_at`` (Unix time), ``is_read`` (bool), and
+        for tolerance tests ``overrides`` (fields sent as given) and
+        ``missing_fields`` (fields left out).
+        """
+        body = await _body(request)
+        unknown = sorted(set(body) - set(_MESSAGE_CHECKS))
+        if unknown:
+            raise AdminError(400, f"unknown message field(s): {', '.join(unknown)}")
+        for key, value in body.items():
+            if not _MESSAGE_CHECKS[key](value):
+                raise AdminError(400, f"invalid value for {key}: {value!r}")
+        if "email" not in body or "title" not in body:
+            raise AdminError(400, "email and title are required")
+        email = body.pop("email")
+        if "type" in body:
+            body["message_type"] = body.pop("type")
+        if "missing_fields" in body:
+            body["missing_fields"] = set(body["missing_fields"])
+        try:
+            message = self._sim.add_message(email, **body)
+        except KeyError as err:
+            raise AdminError(404, str(err.args[0])) from None
+        return _reply(message.to_admin(), 201)
+
+    async def mark_messages_read(self, request: web.Request) -> web.Response:
+        """``POST /_admin/messages/read`` with ``{"email"}`` and optionally ``ids``.
+
+        As if the user read them in the app (all of them without ``ids``).
+        """
+        body = await _body(request)
+        email, ids = body.get("email"), body.get("ids")
+        if not isinstance(email, str):
+            raise AdminError(400, "email is required")
+        if ids is not None and not (
+            isinstance(ids, list) and all(_is_int(item) for item in ids)
+        ):
+            raise AdminError(400, "ids must be a list of message ids")
+        try:
+            marked = self._sim.mark_messages_read(email, ids)
+        except KeyError:
+            raise AdminError(404, f"no account {email}") from None
+        return _reply({"marked": marked})
 
     async def _device_reply(self, device_id: str) -> web.Response:
         device = self._sim.device(device_id)

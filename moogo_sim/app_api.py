@@ -71,6 +71,7 @@ _NONE_OR_JSON: Final[frozenset[Encoding]] = frozenset({"none", "json"})
 
 _DEVICE: Final = "/v1/devices/{device_id}"
 _SCHEDULE: Final = _DEVICE + "/schedules/{schedule_id}"
+_MESSAGES: Final = "/v1/users/{user_id}/messages"
 
 APP_ENDPOINTS: Final[tuple[AppEndpoint, ...]] = (
     AppEndpoint(
@@ -118,6 +119,12 @@ APP_ENDPOINTS: Final[tuple[AppEndpoint, ...]] = (
         _NONE,
         query_fields=PAGE | {"startDate", "endDate"},
     ),
+    # The message centre. The app's read and delete calls are left out: their
+    # paths are not known, and a client must never make them.
+    AppEndpoint("messages", "GET", _MESSAGES, _NONE, query_fields=PAGE),
+    AppEndpoint("notices", "GET", _MESSAGES + "/notice", _NONE, query_fields=PAGE),
+    AppEndpoint("message log", "GET", _MESSAGES + "/log", _NONE, query_fields=PAGE),
+    AppEndpoint("unread count", "GET", _MESSAGES + "/unread-count", _NONE),
     AppEndpoint("concentrates", "GET", "/v1/liquid", _NONE, authenticated=False),
     AppEndpoint(
         "recommended schedules",

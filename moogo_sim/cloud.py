@@ -17,6 +17,7 @@ from typing import Any, Final, Literal
 
 from .auth import AuthService, normalize_email
 from .faults import FaultConfig, FaultInjector
+from .messages import MessageBox, MessageCentre, MessageType, SimMessage
 from .protocol import ApiError
 from .state import (
     CONFIG_FACTORY_DEFAULTS,
@@ -40,6 +41,13 @@ def _wall_clock() -> float:
     """
     return time.time()
 
+
+type Tank = Literal["water", "concentrate"]
+#: Each tank's level, as a SimDevice attribute.
+TANK_LEVELS: Final[dict[Tank, str]] = {
+    "water": "water_level",
+    "concentrate": "liquid_level",
+}
 
 #: How many requests ``request_log`` keeps (the oldest go first).
 REQUEST_LOG_SIZE: Final = 2000
@@ -97,6 +105,8 @@ class SimCloud:
         self._faults = FaultConfig()
         self.injector = FaultInjector(self._faults)
         self._devices: dict[str, SimDevice] = {}
+        #: Every account's message centre (by user id).
+        self.messages = MessageCentre()
         self._counts: Counter[str] = Counter()
         self._next_device_number = 0x1001
         self._next_schedule_number = 1
@@ -235,13 +245,37 @@ class SimCloud:
         return device
 
     def set_online(self, device_id: str, online: bool) -> None:
-        """Bring a device online or offline, and log the change."""
+        """Bring a device online or offline, and log the change.
+
+        Going offline also files a message in the owner's log (not while
+        installing firmware: that restart is the owner's own doing).
+        """
         device = self.device(device_id)
         if device.online != online:
             device.online = online
             device.add_log(
                 self.now(), "online" if online else "offline", "connectivity changed"
             )
+            if not online:
+                self._device_event(device, MessageType.DEVICE_OFFLINE)
+
+    def set_tank_level(self, device_id: str, tank: Tank, level: Any) -> SimDevice:
+        """Set a tank's level (1 has liquid, 0 empty; odd values go out as they are).
+
+        A tank that runs empty files a notice for the owner, once per emptying.
+        """
+        device = self.device(device_id)
+        attribute = TANK_LEVELS[tank]
+        was_empty = _is_empty(getattr(device, attribute))
+        setattr(device, attribute, level)
+        if _is_empty(level) and not was_empty:
+            self._device_event(
+                device,
+                MessageType.NO_WATER_INFLOW
+                if tank == "water"
+                else MessageType.CONCENTRATE_LOW,
+            )
+        return device
 
     def set_temperature(self, device_id: str, celsius: Any) -> SimDevice:
         """Set the temperature a device reports; below 8 °C it refuses starts."""
@@ -250,8 +284,14 @@ class SimCloud:
         return device
 
     def offer_firmware(self, device_id: str, version: str) -> SimDevice:
-        """Make ``version`` the firmware otaCheck offers the device."""
+        """Make ``version`` the firmware otaCheck offers the device.
+
+        A new offer (neither the installed version nor the one offered
+        already) files a message for the owner.
+        """
         device = self.device(device_id)
+        if version not in {device.firmware, device.latest_firmware}:
+            self._device_event(device, MessageType.FIRMWARE_OFFER, version=version)
         device.latest_firmware = version
         return device
 
@@ -308,6 +348,72 @@ class SimCloud:
     ) -> SprayRecord:
         """Add a mist that ended at ``ended_at`` to a device's spray history."""
         return self.device(device_id).add_spray_record(ended_at, seconds)
+
+    # -- the message centre -------------------------------------------------
+
+    def add_message(
+        self,
+        email: str,
+        title: str,
+        content: str = "",
+        *,
+        box: MessageBox = "messages",
+        message_type: int = MessageType.SYSTEM,
+        device_id: str | None = None,
+        device_name: str | None = None,
+        created_at: float | None = None,
+        is_read: bool = False,
+        overrides: dict[str, Any] | None = None,
+        missing_fields: set[str] | None = None,
+    ) -> SimMessage:
+        """File any message for the account ``email`` (KeyError if unknown).
+
+        ``device_id`` names a device (KeyError if unknown) whose name the
+        message carries unless ``device_name`` is given; ``created_at``
+        defaults to now. ``overrides`` and ``missing_fields`` shape what the
+        lists send, for tolerance tests.
+        """
+        user_id = self.auth.account(email).user_id
+        if device_id is not None and device_name is None:
+            device_name = self.device(device_id).name
+        return self.messages.add(
+            user_id,
+            box=box,
+            message_type=message_type,
+            title=title,
+            content=content,
+            created_at=self.now() if created_at is None else created_at,
+            device_name=device_name,
+            target_id=device_id,
+            is_read=is_read,
+            overrides=dict(overrides or {}),
+            missing_fields=set(missing_fields or ()),
+        )
+
+    def messages_of(
+        self, email: str, box: MessageBox | None = None
+    ) -> list[SimMessage]:
+        """Return an account's messages (of one list, or all), newest first."""
+        return self.messages.of(self.auth.account(email).user_id, box)
+
+    def mark_messages_read(
+        self, email: str, message_ids: list[int] | None = None
+    ) -> int:
+        """Mark an account's messages (all, or these) read, as the app's user does."""
+        return self.messages.mark_read(self.auth.account(email).user_id, message_ids)
+
+    def _device_event(
+        self, device: SimDevice, event: MessageType, **words: str
+    ) -> SimMessage:
+        """File the message of a device's event for the device's owner."""
+        return self.messages.add_event(
+            self.auth.account(device.owner).user_id,
+            event,
+            device_id=device.device_id,
+            device_name=device.name,
+            at=self.now(),
+            **words,
+        )
 
     # -- faults and counters ------------------------------------------------
 
@@ -439,6 +545,10 @@ class SimCloud:
                     "devices": [
                         self.device_state(device) for device in self.devices_of(account)
                     ],
+                    "messages": [
+                        message.to_admin()
+                        for message in self.messages.of(account.user_id)
+                    ],
                 }
                 for account in self.auth
             ],
@@ -453,3 +563,8 @@ class SimCloud:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._stopping.wait()
+
+
+def _is_empty(level: Any) -> bool:
+    """Tell whether a tank level reads empty (0; odd values are no level)."""
+    return not isinstance(level, bool) and isinstance(level, int | float) and level == 0

@@ -6,6 +6,7 @@ import random
 from typing import Any
 
 from .cloud import SimCloud
+from .messages import MessageType
 from .state import SimDevice
 from .timezones import zone_for_setup
 
@@ -79,9 +80,10 @@ def populate_demo(sim: SimCloud, extra_devices: int = 0) -> None:
     """Create the demo account, its three devices and their schedules.
 
     What the real cloud shows a user on day one: the Garden Mister's master
-    schedule switch off, the Patio Mister's next run skipped, and a week of
-    spray history on both. The Patio Mister is offered a new firmware, so a
-    demo user can install it (the Garage Mister's offer waits: it is offline).
+    schedule switch off, the Patio Mister's next run skipped, a week of
+    spray history on both, and a few messages about all three. The Patio
+    Mister is offered a new firmware, so a demo user can install it (the
+    Garage Mister's offer waits: it is offline).
     ``extra_devices`` adds that many more online, idle devices (for demos and
     load tests with many entities).
     """
@@ -132,6 +134,33 @@ def populate_demo(sim: SimCloud, extra_devices: int = 0) -> None:
 
     for number in range(1, extra_devices + 1):
         sim.add_device(DEMO_EMAIL, name=f"Demo Mister {number}")
+
+    _seed_messages(sim, patio, garden, garage)
+
+
+def _seed_messages(
+    sim: SimCloud, patio: SimDevice, garden: SimDevice, garage: SimDevice
+) -> None:
+    """File what the demo's devices told their owner: a few read, the latest not."""
+    now = sim.now()
+    user_id = sim.account(DEMO_EMAIL).user_id
+    seeds: tuple[tuple[SimDevice, MessageType, float, bool], ...] = (
+        (garage, MessageType.FIRMWARE_OFFER, 6 * _DAY, True),
+        (patio, MessageType.CONCENTRATE_LOW, 5 * _DAY, True),
+        (garage, MessageType.DEVICE_OFFLINE, _DAY, False),
+        (patio, MessageType.FIRMWARE_OFFER, 3 * 3600, False),
+        (garden, MessageType.NO_WATER_INFLOW, 2 * 3600, False),
+    )
+    for device, event, ago, read in seeds:
+        message = sim.messages.add_event(
+            user_id,
+            event,
+            device_id=device.device_id,
+            device_name=device.name,
+            at=now - ago,
+            version=device.latest_firmware,
+        )
+        message.is_read = read
 
 
 #: The lengths of the demo's past mists, in seconds.

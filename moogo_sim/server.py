@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Literal
 
 from aiohttp import web
@@ -11,6 +12,7 @@ from aiohttp.typedefs import Middleware
 
 from .cloud import SimCloud
 from .demo import LIQUIDS, RECOMMENDED_SCHEDULES
+from .messages import MessageBox
 from .protocol import (
     CODE_DEVICE_OFFLINE,
     CODE_FROST_LOCKED,
@@ -49,6 +51,7 @@ FAULTS_ACTIVE: web.RequestKey[bool] = web.RequestKey("moogo_faults_active")
 
 _DEVICE = "/v1/devices/{device_id}"
 _SCHEDULE = _DEVICE + "/schedules/{schedule_id}"
+_MESSAGES = "/v1/users/{user_id}/messages"
 
 type _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -125,6 +128,10 @@ class ApiHandlers:
             web.get(_DEVICE + "/logs", self.spray_history),
             web.post(_DEVICE + "/otaCheck", self.ota_check),
             web.post(_DEVICE + "/otaUpdate", self.ota_update),
+            web.get(_MESSAGES, partial(self.message_list, "messages")),
+            web.get(_MESSAGES + "/notice", partial(self.message_list, "notice")),
+            web.get(_MESSAGES + "/log", partial(self.message_list, "log")),
+            web.get(_MESSAGES + "/unread-count", self.unread_count),
         ]
 
     # -- helpers ------------------------------------------------------------
@@ -132,6 +139,17 @@ class ApiHandlers:
     def _account(self, request: web.Request) -> SimAccount:
         """Return the caller's account from the ``token`` header (else 401)."""
         return self._sim.auth.authenticate(request.headers.get("token"))
+
+    def _user(self, request: web.Request) -> SimAccount:
+        """Return the caller's account if the path names it (else 401/404).
+
+        Another user's id is answered 404, like an unknown one, as another
+        account's device is: accounts must not learn about each other.
+        """
+        account = self._account(request)
+        if request.match_info["user_id"] != account.user_id:
+            raise ApiError.not_found("user not found")
+        return account
 
     def _device(self, request: web.Request) -> tuple[SimAccount, SimDevice]:
         """Return the caller's account and the addressed device (else 401/404).
@@ -452,6 +470,33 @@ class ApiHandlers:
             device.install_firmware(self._sim.now(), self._sim.firmware_install_seconds)
         return envelope_response(
             {"updating": updating, "version": device.latest_firmware}
+        )
+
+    # -- the message centre -------------------------------------------------
+
+    async def message_list(self, box: MessageBox, request: web.Request) -> web.Response:
+        """``GET /v1/users/{user_id}/messages[/notice|/log]?page=&pageSize=``.
+
+        Newest first; reading marks nothing read.
+        """
+        account = self._user(request)
+        messages = self._sim.messages.of(account.user_id, box)
+        in_ms = self._in_ms(request)
+        return envelope_response(
+            {
+                "items": [
+                    message.to_api(in_ms=in_ms)
+                    for message in self._page(request, messages)
+                ],
+                "total": len(messages),
+            }
+        )
+
+    async def unread_count(self, request: web.Request) -> web.Response:
+        """``GET /v1/users/{user_id}/messages/unread-count``: over every list."""
+        account = self._user(request)
+        return envelope_response(
+            {"unReadCount": self._sim.messages.unread_count(account.user_id)}
         )
 
 

@@ -61,6 +61,8 @@ CALLS: dict[str, Call] = {
     "set_config": lambda client, device, _schedule: client.set_config(
         device, pause_in_rain=False, stop_temperature=12
     ),
+    "get_messages": lambda client, _device, _schedule: client.get_messages(),
+    "get_unread_count": lambda client, _device, _schedule: client.get_unread_count(),
     "get_spray_history": lambda client, device, _schedule: client.get_spray_history(
         device, date(2026, 1, 1), date(2026, 12, 31)
     ),

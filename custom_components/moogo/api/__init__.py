@@ -2,7 +2,7 @@
 
 from .auth import SignInState
 from .client import MoogoClient
-from .const import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, MistMode
+from .const import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, MessageBox, MistMode
 from .exceptions import (
     MoogoApiError,
     MoogoAuthError,
@@ -25,6 +25,7 @@ from .models import (
     DeviceConfig,
     FirmwareInfo,
     Liquid,
+    Message,
     MoogoToken,
     Schedule,
     ScheduleList,
@@ -38,6 +39,8 @@ __all__ = [
     "DeviceConfig",
     "FirmwareInfo",
     "Liquid",
+    "Message",
+    "MessageBox",
     "MistMode",
     "MoogoApiError",
     "MoogoAuthError",

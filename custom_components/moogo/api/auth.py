@@ -42,6 +42,8 @@ from .transport import TokenRejectedError, Transport
 _LOGGER = logging.getLogger(__name__)
 
 type TokenListener = Callable[[MoogoToken], None]
+#: Builds a request path from the signed-in user's id.
+type UserPath = Callable[[str], str]
 type LoginBlockedListener = Callable[[datetime], None]
 
 _RENEW_MARGIN = timedelta(seconds=TOKEN_EXPIRY_MARGIN_SECONDS)
@@ -325,7 +327,38 @@ class AuthenticatedTransport(Transport):
                 raise MoogoAuthError(
                     f"Public endpoint {path} refused", code=err.code
                 ) from None
+        return await self._signed_request(
+            method, lambda _token: path, body=body, params=params
+        )
+
+    async def _user_request(
+        self,
+        method: str,
+        path_of: UserPath,
+        *,
+        params: Mapping[str, str | int] | None = None,
+    ) -> Any:
+        """Like :meth:`_request`, for a path that names the signed-in user.
+
+        ``path_of`` gets the user id of the token the request goes out with,
+        so a request made before any sign-in signs in first, and a repeat
+        after a new login names the user that login gave.
+        """
+        return await self._signed_request(
+            method, lambda token: path_of(token.user_id), params=params
+        )
+
+    async def _signed_request(
+        self,
+        method: str,
+        path_for: Callable[[MoogoToken], str],
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str | int] | None = None,
+    ) -> Any:
+        """Send a request with a valid token; log in once more if it is rejected."""
         token, fresh = await self._valid_token()
+        path = path_for(token)
         try:
             data = await self._send(method, path, body=body, params=params, token=token)
         except TokenRejectedError as err:
@@ -336,6 +369,7 @@ class AuthenticatedTransport(Transport):
             self._count_working()
             return data
         token = await self._renew_rejected(token)
+        path = path_for(token)
         try:
             data = await self._send(method, path, body=body, params=params, token=token)
         except TokenRejectedError as err:

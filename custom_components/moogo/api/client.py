@@ -11,12 +11,14 @@ import logging
 from typing import Any
 from urllib.parse import quote
 
-from .auth import AuthenticatedTransport
+from .auth import AuthenticatedTransport, UserPath
 from .configuration import check_changes, config_body
 from .const import (
     DEVICES_PAGE_SIZE,
+    MESSAGE_PAGE_SIZES,
     SCHEDULES_PAGE_SIZE,
     SPRAY_HISTORY_PAGE_SIZE,
+    MessageBox,
     MistMode,
 )
 from .exceptions import MoogoInvalidIdError, MoogoResponseError
@@ -25,10 +27,12 @@ from .models import (
     DeviceConfig,
     FirmwareInfo,
     Liquid,
+    Message,
     Schedule,
     ScheduleList,
     SprayRecord,
     format_repeat_days,
+    parse_unread_count,
 )
 from .paging import Pages, read_pages
 from .parsing import as_bool, items_of, require_mapping
@@ -62,6 +66,15 @@ def _schedule_path(device_id: str, schedule_id: str, *tail: str) -> str:
     )
 
 
+def _messages_path(*tail: str) -> UserPath:
+    """``/v1/users/<user id>/messages`` and ``tail``, for the signed-in user."""
+
+    def path_of(user_id: str) -> str:
+        return "/".join(("/v1/users", _segment(user_id, "user id"), "messages", *tail))
+
+    return path_of
+
+
 class MoogoClient(AuthenticatedTransport):
     """Client of one Moogo account.
 
@@ -86,7 +99,8 @@ class MoogoClient(AuthenticatedTransport):
     Pass ``login_blocked_until`` back in to keep the block across restarts,
     and call :meth:`allow_login` when a user explicitly asks to try anyway.
 
-    Lists (devices, schedules, spray history) are read whole, page by page.
+    Lists (devices, schedules, spray history, messages) are read whole, page
+    by page.
     """
 
     @cached_property
@@ -96,21 +110,27 @@ class MoogoClient(AuthenticatedTransport):
 
     async def _read_list(
         self,
-        path: str,
+        path: str | UserPath,
         what: str,
         *,
         page_size: int,
         id_key: str = "id",
         params: Mapping[str, str] | None = None,
     ) -> Pages:
-        """Read every page of a list endpoint with an explicit page size."""
+        """Read every page of a list endpoint with an explicit page size.
+
+        ``path`` is the path, or builds it from the signed-in user's id.
+        """
 
         async def fetch(page: int) -> Any:
-            return await self._request(
-                "GET",
-                path,
-                params={**(params or {}), "page": page, "pageSize": page_size},
-            )
+            query: dict[str, str | int] = {
+                **(params or {}),
+                "page": page,
+                "pageSize": page_size,
+            }
+            if isinstance(path, str):
+                return await self._request("GET", path, params=query)
+            return await self._user_request("GET", path, params=query)
 
         return await read_pages(fetch, what=what, page_size=page_size, id_key=id_key)
 
@@ -328,6 +348,30 @@ class MoogoClient(AuthenticatedTransport):
     async def update_firmware(self, device_id: str) -> None:
         """Start a firmware update."""
         await self._request("POST", _device_path(device_id, "otaUpdate"), body={})
+
+    # -- the message centre ---------------------------------------------------
+
+    async def get_messages(
+        self, box: MessageBox = MessageBox.MESSAGES
+    ) -> list[Message]:
+        """Read one list of the account's message centre whole, in the cloud's order.
+
+        Only reads: the app's calls that mark messages read or delete them
+        are never made, so the app still shows what is new.
+        """
+        box = MessageBox(box)
+        tail = () if box is MessageBox.MESSAGES else (box.value,)
+        pages = await self._read_list(
+            _messages_path(*tail),
+            "messages" if box is MessageBox.MESSAGES else f"messages ({box.value})",
+            page_size=MESSAGE_PAGE_SIZES[box],
+        )
+        return [Message.from_api(item) for item in pages.items]
+
+    async def get_unread_count(self) -> int:
+        """Count the account's unread messages, as the app's badge does."""
+        data = await self._user_request("GET", _messages_path("unread-count"))
+        return parse_unread_count(data)
 
     # -- public endpoints (no token) -------------------------------------------
 

@@ -29,6 +29,21 @@ class MistMode(StrEnum):
     SELF_TEST = "self-test"
 
 
+class MessageBox(StrEnum):
+    """The lists of the account's message centre, as the official app reads them.
+
+    Which message goes to which list is not known; the app calls its alerts
+    (no water inflow, low temperature, concentrate running low) notices.
+    """
+
+    #: ``GET v1/users/{userId}/messages``
+    MESSAGES = "messages"
+    #: ``GET v1/users/{userId}/messages/notice``
+    NOTICES = "notice"
+    #: ``GET v1/users/{userId}/messages/log``
+    LOG = "log"
+
+
 # A Retry-After header is believed up to this many seconds (a day); more is
 # cut to it, a date in the past is 0.
 MAX_RETRY_AFTER_SECONDS: Final = 24 * 3600
@@ -41,6 +56,11 @@ TOKEN_EXPIRY_MARGIN_SECONDS: Final = 60
 DEVICES_PAGE_SIZE: Final = 999
 SCHEDULES_PAGE_SIZE: Final = 20
 SPRAY_HISTORY_PAGE_SIZE: Final = 9999
+MESSAGE_PAGE_SIZES: Final = {
+    MessageBox.MESSAGES: 20,
+    MessageBox.NOTICES: 9999,
+    MessageBox.LOG: 9999,
+}
 # A list read stops after this many pages whatever the cloud claims: a server
 # that keeps sending new pages must not keep a read (or a poll) going forever.
 MAX_PAGES: Final = 50

@@ -324,3 +324,39 @@ class Liquid(ApiModel):
     name: str | None = api_field("name", parse=as_str)
     description: str | None = api_field("description", parse=as_str)
     icon: str | None = api_field("icon", parse=as_str)
+
+
+@dataclass(frozen=True, slots=True)
+class Message(ApiModel):
+    """One message of the account's message centre.
+
+    ``kind`` is the cloud's ``type`` code, kept as sent: the codes' meanings
+    are not known. ``read`` comes as 0/1 or as a boolean. The sender and
+    recipient fields belong to sharing invitations.
+    """
+
+    api_object: ClassVar[str] = "message"
+
+    message_id: str | None = api_field("id", parse=as_str, default=None)
+    kind: int | None = api_field("type", parse=as_int, default=None)
+    title: str | None = api_field("title", parse=as_str, default=None)
+    content: str | None = api_field("content", parse=as_str, default=None)
+    device_name: str | None = api_field("deviceName", parse=as_str, default=None)
+    created_at: datetime | None = api_field(
+        "createdAt", parse=as_plausible_timestamp, default=None
+    )
+    read: bool | None = api_field("isRead", parse=as_bool, default=None)
+    target_id: str | None = api_field("targetId", parse=as_str, default=None)
+    from_email: str | None = api_field("fromEmail", parse=as_str, default=None)
+    from_nickname: str | None = api_field("fromNickname", parse=as_str, default=None)
+    to_email: str | None = api_field("toEmail", parse=as_str, default=None)
+    invite_status: int | None = api_field("inviteStatus", parse=as_int, default=None)
+
+
+def parse_unread_count(data: Any) -> int:
+    """Read the unread count: ``{"unReadCount": n}`` (the app's model) or a bare n."""
+    raw = data.get("unReadCount") if isinstance(data, Mapping) else data
+    count = None if isinstance(raw, bool) else as_int(raw)
+    if count is None or count < 0:
+        raise MoogoResponseError("Expected a count of unread messages (unReadCount)")
+    return count
