@@ -19,6 +19,7 @@ from .entry_data import (
     stored_sign_in_state,
     stored_token,
 )
+from .pause import async_remove_pauses
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -96,12 +97,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> boo
     )
     coordinator = MoogoCoordinator(hass, entry, client)
     entry.async_on_unload(coordinator.commands.async_cancel)
+    await coordinator.pauses.async_load()
     try:
         await coordinator.async_config_entry_first_refresh()
     except BaseException:
         await client.close()
         raise
     entry.runtime_data = coordinator
+    # Pauses that ended while Home Assistant was off resume now.
+    entry.async_on_unload(coordinator.pauses.async_start())
     # Automation triggers and conditions follow the devices' data.
     entry.async_on_unload(async_forward_device_changes(hass, coordinator))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -114,6 +118,11 @@ async def async_unload_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> bo
     if unload_ok:
         await entry.runtime_data.client.close()
     return unload_ok
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> None:
+    """Forget the entry's pauses: nothing resumes after the account is removed."""
+    await async_remove_pauses(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

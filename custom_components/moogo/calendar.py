@@ -65,7 +65,7 @@ CALENDARS: tuple[MoogoCalendarEntityDescription, ...] = (
     MoogoCalendarEntityDescription(
         key="schedule",
         translation_key="schedule",
-        schedules_fn=lambda data: data.active_schedules,
+        schedules_fn=lambda data: data.planned_schedules,
     ),
 )
 
@@ -227,10 +227,11 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
 
     @override
     def _shown_besides_state(self) -> object:
-        """Schedules and zone decide every event the calendar's subscribers get."""
+        """Schedules, zone and pause decide every event the subscribers get."""
         return (
             self.entity_description.schedules_fn(self.device_data),
             self.device_data.time_zone,
+            self.device_data.paused_until,
         )
 
     def _schedules(self) -> tuple[Schedule, ...]:
@@ -251,9 +252,10 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
     @property
     @override
     def event(self) -> CalendarEvent | None:
-        """The mist running now or the next one."""
+        """The mist running now or the next one (after a pause, while paused)."""
+        data = self.device_data
         run = current_or_next_run(
-            self._schedules(), dt_util.utcnow(), self.device_data.time_zone
+            self._schedules(), data.runs_from(dt_util.utcnow()), data.time_zone
         )
         return self._event(run) if run else None
 
@@ -261,15 +263,18 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
     async def async_get_events(
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
     ) -> list[CalendarEvent]:
-        """Scheduled mists between two moments; past runs are not recorded."""
+        """Scheduled mists between two moments; past runs are not recorded.
+
+        A pause holds the runs before its end.
+        """
+        data = self.device_data
+        resume = data.paused_until
         runs = runs_between(
-            self._schedules(),
-            start_date,
-            end_date,
-            dt_util.utcnow(),
-            self.device_data.time_zone,
+            self._schedules(), start_date, end_date, dt_util.utcnow(), data.time_zone
         )
-        return [self._event(run) for run in runs]
+        return [
+            self._event(run) for run in runs if resume is None or run.start >= resume
+        ]
 
     def _schedule(self, uid: str) -> Schedule:
         for schedule in self._schedules():

@@ -62,10 +62,17 @@ ATTR_TIME: Final = "time"
 ATTR_WEEKDAYS: Final = "weekdays"
 ATTR_ENABLED: Final = "enabled"
 ATTR_SCHEDULE_ID: Final = "schedule_id"
+ATTR_UNTIL: Final = "until"
 
 SERVICE_MIST: Final = "mist"
 SERVICE_ADD_SCHEDULE: Final = "add_schedule"
 SERVICE_REMOVE_SCHEDULE: Final = "remove_schedule"
+SERVICE_PAUSE: Final = "pause"
+SERVICE_RESUME: Final = "resume"
+
+# The longest timed pause: longer ones are forgotten more often than wanted
+# (the master switch turns schedules off for good).
+PAUSE_MAX: Final = timedelta(days=14)
 
 # Weekday names of the action fields, in the API's order (0 = Sunday).
 WEEKDAYS: Final = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")

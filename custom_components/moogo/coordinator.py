@@ -32,6 +32,7 @@ from .lockout import (
     async_raise_rate_limit_issue,
     async_store_client_state,
 )
+from .pause import PauseKeeper
 from .reads import DeviceReader
 
 type MoogoConfigEntry = ConfigEntry[MoogoCoordinator]
@@ -58,6 +59,8 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
         #: Pending mist states and the reads that confirm them.
         self.commands = CommandTracker(hass, entry, client, self)
         self.reader = DeviceReader(client)
+        #: Timed pauses of the devices' schedules, kept across restarts.
+        self.pauses = PauseKeeper(hass, entry, client, self)
         #: Firmware offers, checked every few hours instead of on this poll.
         self.firmware = MoogoFirmwareCoordinator(
             hass, entry, client, lambda: self.data.devices if self.data else ()
@@ -150,10 +153,7 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
                 self.commands.shown(result, previous.get(device_id), now),
             )
         self._hear_mist_starts(now)
-        devices = {
-            device_id: self.commands.with_mist_end(item)
-            for device_id, item in devices.items()
-        }
+        devices = {device_id: self._shown(item) for device_id, item in devices.items()}
         self._log_availability(devices)
         self._remove_stale_devices(set(devices))
         return MoogoData(devices=devices)
@@ -214,19 +214,22 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
         for item in self.reader.take_mist_starts():
             self.commands.async_mist_seen(item, now)
 
+    def _shown(self, item: MoogoDeviceData) -> MoogoDeviceData:
+        """Add what HA knows besides the cloud: the mist's end, the pause."""
+        return self.pauses.shown(self.commands.with_mist_end(item))
+
     @callback
     def async_device_read(self, device_id: str, detail: Device) -> bool:
         """Take a detail read made between polls; False if the device is gone."""
         now = dt_util.utcnow()
-        found = self.async_update_device(
-            device_id,
-            lambda item: self.commands.shown(
-                self.reader.with_detail(item, detail, now), item, now
-            ),
-        )
-        self._hear_mist_starts(now)
-        self.async_update_device(device_id, self.commands.with_mist_end)
-        return found
+
+        def _read(item: MoogoDeviceData) -> MoogoDeviceData:
+            read = self.reader.with_detail(item, detail, now)
+            shown = self.commands.shown(read, item, now)
+            self._hear_mist_starts(now)
+            return self._shown(shown)
+
+        return self.async_update_device(device_id, _read)
 
     @callback
     def async_mark_slow_due(self, device_id: str) -> None:

@@ -40,6 +40,9 @@ class MoogoDeviceData:
     #: When the mist under way ends: known for a mist HA or a schedule
     #: started; None while not misting or not known.
     mist_ends_at: datetime | None = None
+    #: When Home Assistant switches the schedules on again (a timed pause);
+    #: None while not paused.
+    paused_until: datetime | None = None
 
     @property
     def time_zone(self) -> tzinfo:
@@ -65,9 +68,24 @@ class MoogoDeviceData:
             return ()
         return self.schedules or ()
 
+    @property
+    def planned_schedules(self) -> tuple[Schedule, ...]:
+        """The schedules with runs ahead: while paused, those that run after it."""
+        if self.paused_until is not None:
+            return self.schedules or ()
+        return self.active_schedules
+
+    def runs_from(self, now: datetime) -> datetime:
+        """Return when the planned runs begin: now, or at the pause's end."""
+        if self.paused_until is None:
+            return now
+        return max(now, self.paused_until)
+
     def next_mist(self) -> Run | None:
-        """Return the next scheduled mist."""
-        return next_run(self.active_schedules, dt_util.utcnow(), self.time_zone)
+        """Return the next scheduled mist: after the pause, while one holds them."""
+        return next_run(
+            self.planned_schedules, self.runs_from(dt_util.utcnow()), self.time_zone
+        )
 
 
 @dataclass(frozen=True, slots=True)

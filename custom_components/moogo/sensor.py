@@ -129,6 +129,13 @@ SENSORS: tuple[MoogoSensorEntityDescription, ...] = (
         follows_clock=True,
     ),
     MoogoSensorEntityDescription(
+        key="paused_until",
+        translation_key="paused_until",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        # A timed pause (moogo.pause): when HA switches the schedules on again.
+        value_fn=lambda data: data.paused_until,
+    ),
+    MoogoSensorEntityDescription(
         key="enabled_schedules",
         translation_key="enabled_schedules",
         # A count of configured items, not a measurement: no state class, so

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -16,6 +16,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.util import dt as dt_util
 import probatio as vol
 
 from .api import Schedule
@@ -24,17 +25,21 @@ from .const import (
     ATTR_ENABLED,
     ATTR_SCHEDULE_ID,
     ATTR_TIME,
+    ATTR_UNTIL,
     ATTR_WEEKDAYS,
     DOMAIN,
     MIST_SECONDS_MAX,
     MIST_SECONDS_MIN,
+    PAUSE_MAX,
     SERVICE_ADD_SCHEDULE,
     SERVICE_MIST,
+    SERVICE_PAUSE,
     SERVICE_REMOVE_SCHEDULE,
+    SERVICE_RESUME,
     WEEKDAYS,
 )
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
-from .helpers import run_command
+from .helpers import run_command, shown_device_name
 from .schedule import check_room_for_schedule, offered_duration, weekday_names
 
 # Whole seconds within the app's range. The mist's is Home Assistant's own
@@ -75,6 +80,17 @@ REMOVE_SCHEDULE_SCHEMA = vol.Schema(
         vol.Optional(ATTR_SCHEDULE_ID): cv.string,
     }
 )
+
+# A duration or an end; which one (exactly one) is checked when the action
+# runs, in words.
+PAUSE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Optional(ATTR_DURATION): cv.positive_time_period,
+        vol.Optional(ATTR_UNTIL): cv.datetime,
+    }
+)
+RESUME_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
 
 
 def _target(hass: HomeAssistant, device_entry_id: str) -> tuple[MoogoCoordinator, str]:
@@ -245,6 +261,72 @@ async def _async_remove_schedule(call: ServiceCall) -> None:
     await coordinator.async_refresh_slow_data(device_id)
 
 
+def _pause_end(call: ServiceCall) -> datetime:
+    """Return when the call's pause ends: after its duration, or at its end."""
+    if (ATTR_DURATION in call.data) == (ATTR_UNTIL in call.data):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="pause_not_timed"
+        )
+    now = dt_util.utcnow()
+    if ATTR_DURATION in call.data:
+        duration: timedelta = call.data[ATTR_DURATION]
+        until = now + duration
+    else:
+        # A time without a zone is Home Assistant's, as the date picker means it.
+        until = dt_util.as_utc(call.data[ATTR_UNTIL])
+    shown = dt_util.as_local(until).strftime("%Y-%m-%d %H:%M")
+    if until <= now:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="pause_in_past",
+            translation_placeholders={"until": shown},
+        )
+    if until - now > PAUSE_MAX:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="pause_too_long",
+            translation_placeholders={
+                "until": shown,
+                "days": str(PAUSE_MAX.days),
+            },
+        )
+    return until
+
+
+async def _async_pause(call: ServiceCall) -> ServiceResponse:
+    coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
+    until = _pause_end(call)
+    item = coordinator.data.devices[device_id]
+    if item.paused_until is None and item.schedule_switch is False:
+        # Resuming at the end would switch on schedules the user turned off.
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="schedules_already_off",
+            translation_placeholders={
+                "device": shown_device_name(coordinator, device_id)
+            },
+        )
+    await run_command(
+        coordinator, coordinator.pauses.async_pause(device_id, until), device_id
+    )
+    return {"until": until.isoformat()}
+
+
+async def _async_resume(call: ServiceCall) -> None:
+    coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
+    if coordinator.data.devices[device_id].paused_until is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_paused",
+            translation_placeholders={
+                "device": shown_device_name(coordinator, device_id)
+            },
+        )
+    await run_command(
+        coordinator, coordinator.pauses.async_resume(device_id), device_id
+    )
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions; they resolve their config entry per call."""
@@ -261,6 +343,16 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_REMOVE_SCHEDULE,
         _async_remove_schedule,
         schema=REMOVE_SCHEDULE_SCHEMA,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_PAUSE,
+        _async_pause,
+        schema=PAUSE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_RESUME, _async_resume, schema=RESUME_SCHEMA
     )
 
 
