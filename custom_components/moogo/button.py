@@ -17,6 +17,7 @@ from .const import DOMAIN
 from .coordinator import MoogoConfigEntry
 from .entity import MoogoEntity, add_device_entities
 from .helpers import moogo_command
+from .words import async_load_words
 
 PARALLEL_UPDATES = 1
 
@@ -37,8 +38,8 @@ async def _skip_next(entity: MoogoButtonEntity) -> None:
             translation_domain=DOMAIN,
             translation_key="next_run_already_skipped",
             translation_placeholders={
-                "next": run.start.astimezone(entity.device_data.time_zone).strftime(
-                    "%a %H:%M"
+                "next": (await async_load_words(entity.hass)).run(
+                    run.start.astimezone(entity.device_data.time_zone)
                 ),
             },
         )

@@ -18,6 +18,7 @@ from .const import WEEKDAYS
 from .coordinator import MoogoConfigEntry, MoogoCoordinator
 from .entity import MoogoSwitchEntityBase
 from .helpers import moogo_command
+from .words import Words
 
 #: The translation keys a schedule's switch is named by.
 SCHEDULE_NAME_KEYS = frozenset({"schedule_once", "schedule_every_day", "schedule_days"})
@@ -31,12 +32,11 @@ def schedule_key(schedule_id: str) -> str:
     return f"schedule_{schedule_id}"
 
 
-def _day_name(day: int) -> str:
-    return WEEKDAYS[day].capitalize()
+def days_text(days: tuple[int, ...], names: tuple[str, ...]) -> str:
+    """Name the weekdays shortly: runs of three or more as a range ("Mon-Fri").
 
-
-def days_text(days: tuple[int, ...]) -> str:
-    """Name the weekdays shortly: runs of three or more as a range ("Mon-Fri")."""
+    ``names`` are the short names in the API's order (0 = Sunday).
+    """
     ordered = [day for day in _WEEK_FROM_MONDAY if day in days]
     positions = [_WEEK_FROM_MONDAY.index(day) for day in ordered]
     parts: list[str] = []
@@ -46,18 +46,18 @@ def days_text(days: tuple[int, ...]) -> str:
             continue
         run = ordered[start:index]
         if len(run) >= 3:
-            parts.append(f"{_day_name(run[0])}-{_day_name(run[-1])}")
+            parts.append(f"{names[run[0]]}-{names[run[-1]]}")
         else:
-            parts.extend(_day_name(day) for day in run)
+            parts.extend(names[day] for day in run)
         start = index
     return ", ".join(parts)
 
 
-def schedule_name(schedule: Schedule) -> tuple[str, dict[str, str]]:
+def schedule_name(schedule: Schedule, words: Words) -> tuple[str, dict[str, str]]:
     """Return the translation key and placeholders naming a schedule.
 
-    By time and days; the time is the device's own (its time zone), as the app
-    shows it.
+    By time and days (in ``words``' language); the time is the device's own
+    (its time zone), as the app shows it.
     """
     time = f"{schedule.hour or 0:02d}:{schedule.minute or 0:02d}"
     days = tuple(day for day in schedule.repeat_days if 0 <= day <= 6)
@@ -65,7 +65,7 @@ def schedule_name(schedule: Schedule) -> tuple[str, dict[str, str]]:
         return "schedule_once", {"time": time}
     if len(set(days)) == len(WEEKDAYS):
         return "schedule_every_day", {"time": time}
-    return "schedule_days", {"time": time, "days": days_text(days)}
+    return "schedule_days", {"time": time, "days": days_text(days, words.weekdays)}
 
 
 def _schedule_ids(coordinator: MoogoCoordinator) -> dict[str, set[str] | None]:
@@ -86,7 +86,9 @@ def _schedule_ids(coordinator: MoogoCoordinator) -> dict[str, set[str] | None]:
 
 @callback
 def async_add_schedule_switches(
-    entry: MoogoConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    entry: MoogoConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    words: Words,
 ) -> None:
     """Keep one switch per schedule: add new ones, remove deleted ones' entities."""
     coordinator = entry.runtime_data
@@ -109,7 +111,7 @@ def async_add_schedule_switches(
         ]
         added.update(new)
         async_add_entities(
-            MoogoScheduleSwitchEntity(coordinator, device_id, schedule_id)
+            MoogoScheduleSwitchEntity(coordinator, device_id, schedule_id, words)
             for device_id, schedule_id in new
         )
         _remove_deleted(current)
@@ -141,9 +143,13 @@ class MoogoScheduleSwitchEntity(MoogoSwitchEntityBase):
     """Turns one schedule on or off; named by its time and days."""
 
     def __init__(
-        self, coordinator: MoogoCoordinator, device_id: str, schedule_id: str
+        self,
+        coordinator: MoogoCoordinator,
+        device_id: str,
+        schedule_id: str,
+        words: Words,
     ) -> None:
-        """Bind the switch to one schedule of a device."""
+        """Bind the switch to one schedule of a device, named in ``words``."""
         super().__init__(
             coordinator,
             device_id,
@@ -152,6 +158,7 @@ class MoogoScheduleSwitchEntity(MoogoSwitchEntityBase):
             ),
         )
         self.schedule_id = schedule_id
+        self._words = words
         self._name_schedule()
 
     def _schedule(self) -> Schedule | None:
@@ -164,7 +171,7 @@ class MoogoScheduleSwitchEntity(MoogoSwitchEntityBase):
         """Follow the schedule's time and days (edited in the app, for example)."""
         if (schedule := self._schedule()) is None:
             return
-        key, placeholders = schedule_name(schedule)
+        key, placeholders = schedule_name(schedule, self._words)
         if (key, placeholders) == (
             getattr(self, "_attr_translation_key", None),
             getattr(self, "_attr_translation_placeholders", None),

@@ -17,6 +17,7 @@ from .data import MoogoDeviceData
 from .entity import MoogoSwitchEntityBase, add_device_entities
 from .helpers import moogo_command
 from .schedule_switch import async_add_schedule_switches
+from .words import async_load_words
 
 # Commands go to one cloud account; one at a time keeps it gentle.
 PARALLEL_UPDATES = 1
@@ -90,7 +91,7 @@ async def async_setup_entry(
 ) -> None:
     """Add switches for every device and schedule, now and as they appear."""
     add_device_entities(entry, async_add_entities, MoogoSwitchEntity, SWITCHES)
-    async_add_schedule_switches(entry, async_add_entities)
+    async_add_schedule_switches(entry, async_add_entities, await async_load_words(hass))
 
 
 class MoogoSwitchEntity(MoogoSwitchEntityBase):

@@ -450,7 +450,7 @@ WEEKDAYS_RULE = "FREQ=WEEKLY;BYDAY=MO,WE"
             {"type": "calendar/event/create", "event": {
                 "summary": "x", "dtstart": "2026-07-06T09:00:00+02:00",
                 "dtend": "2026-07-06T09:01:00+02:00", "rrule": "FREQ=DAILY;BYDAY=1MO"}},
-            "An event that repeats on 1MO cannot be stored as a schedule",
+            "An event that repeats BYDAY=1MO cannot be stored as a schedule",
             id="daily-on-the-first-monday",
         ),
         pytest.param(
