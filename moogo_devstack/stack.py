@@ -49,6 +49,32 @@ logbook:
 automation: !include automations.yaml
 script: !include scripts.yaml
 scene: !include scenes.yaml
+# A forecast for the blueprint "pause misting when rain is forecast": its
+# hours 2 to 5 are rainy while "Rain forecast (demo)" is on.
+input_boolean:
+  demo_rain_forecast:
+    name: Rain forecast (demo)
+    icon: mdi:weather-pouring
+template:
+  - weather:
+      - name: Demo forecast
+        unique_id: moogo_demo_forecast
+        condition: "{{ 'rainy' if is_state('input_boolean.demo_rain_forecast', 'on') else 'sunny' }}"
+        temperature: "{{ 26 }}"
+        humidity: "{{ 55 }}"
+        forecast_hourly: >-
+          {% set wet = is_state('input_boolean.demo_rain_forecast', 'on') %}
+          {% set start = now().replace(minute=0, second=0, microsecond=0) %}
+          {% set ns = namespace(hours=[]) %}
+          {% for hour in range(1, 25) %}
+            {% set rain = wet and 2 <= hour <= 5 %}
+            {% set ns.hours = ns.hours + [{
+              'datetime': (start + timedelta(hours=hour)).isoformat(),
+              'condition': 'rainy' if rain else 'sunny',
+              'precipitation_probability': 80 if rain else 5,
+              'temperature': 24}] %}
+          {% endfor %}
+          {{ ns.hours }}
 logger:
   default: warning
   logs:

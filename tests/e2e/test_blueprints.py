@@ -24,6 +24,10 @@ pytestmark = pytest.mark.timeout(600)
 PATIO_SPRAY = "switch.patio_mister_spray"
 PATIO_SCHEDULES = "switch.patio_mister_schedules"
 PATIO_TEMPERATURE = "sensor.patio_mister_temperature"
+PATIO_PAUSED_UNTIL = "sensor.patio_mister_paused_until"
+# The demo's forecast, rainy in two to five hours while its helper is on.
+DEMO_FORECAST = "weather.demo_forecast"
+RAIN_SWITCH = "input_boolean.demo_rain_forecast"
 
 
 class _BlueprintLoader(yaml.SafeLoader):
@@ -188,6 +192,45 @@ async def test_blueprints_act_on_the_demo_devices(real_home: RealHome) -> None:
         within=50,
         what="the hot-evening mist to end",
     )
+
+    # Rain in the demo's forecast: the patio's schedules pause for six hours.
+    await save_automation(
+        real_home,
+        "moogo_rain",
+        {
+            "alias": "Moogo rain pause",
+            "use_blueprint": {
+                "path": "moogo/pause_when_rain_is_forecast.yaml",
+                "input": {
+                    "moogo_device": patio_device,
+                    "forecast": DEMO_FORECAST,
+                    "hours_ahead": 6,
+                },
+            },
+        },
+    )
+    await eventually(
+        api.states,
+        lambda s: s.get("automation.moogo_rain_pause", {}).get("state") == "on",
+        what="the rain automation",
+    )
+    assert _schedule_switch(real_home, patio.device_id) == 1
+    await api.call("input_boolean", "turn_on", {"entity_id": RAIN_SWITCH})
+    await eventually(
+        lambda: _async_value(_schedule_switch(real_home, patio.device_id)),
+        lambda status: status == 0,
+        what="the schedules paused for the rain",
+    )
+    states = await eventually(
+        api.states,
+        lambda s: s[PATIO_PAUSED_UNTIL]["state"] not in ("unknown", "unavailable"),
+        what="the pause's end",
+    )
+    until = datetime.fromisoformat(states[PATIO_PAUSED_UNTIL]["state"])
+    ahead = until - datetime.now(until.tzinfo)
+    assert timedelta(hours=5, minutes=55) < ahead <= timedelta(hours=6), ahead
+    await api.call("moogo", "resume", {"device_id": patio_device})
+    assert _schedule_switch(real_home, patio.device_id) == 1
     assert moogo_errors(real_home.log_text()) == []
 
 

@@ -21,7 +21,7 @@ from playwright.async_api import Locator, expect
 import pytest
 import yaml
 
-from .automations import REPO_ROOT, add_moogo
+from .automations import REPO_ROOT, add_moogo, device_id_of
 from .conftest import RealHome, eventually, moogo_errors
 from .test_browser import (
     FIRST_LOAD,
@@ -41,6 +41,9 @@ HA_TIME_ZONE = "America/Los_Angeles"
 SCHEDULES = "sensor.patio_mister_enabled_schedules"
 FROST_RISK = "binary_sensor.patio_mister_frost_risk"
 README_DASHBOARD = re.compile(r"```yaml\n(# Moogo dashboard.*?)```", re.DOTALL)
+PAUSED_UNTIL = "sensor.patio_mister_paused_until"
+# The device id the README's examples name; the test puts the patio's in.
+README_DEVICE_ID = "4f8a0c2e9b1d4e6f8a0c2e9b1d4e6f8a"
 
 
 def readme_dashboard() -> dict[str, Any]:
@@ -59,6 +62,10 @@ def test_readme_dashboard_shows_spray_tanks_and_calendar() -> None:
     assert {"binary_sensor.patio_mister_water_tank_empty", "binary_sensor.patio_mister_concentrate_tank_empty"} <= set(tiles)  # fmt: skip
     calendars = [card for card in cards if card["type"] == "calendar"]
     assert calendars[0]["entities"] == ["calendar.patio_mister_scheduled_mists"]
+    assert PAUSED_UNTIL in tiles
+    (button,) = [card for card in cards if card["type"] == "button"]
+    assert button["tap_action"]["perform_action"] == "moogo.pause"
+    assert button["tap_action"]["data"]["device_id"] == README_DEVICE_ID
 
 
 async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> None:
@@ -82,12 +89,12 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
             "icon": "mdi:sprinkler",
         }
     )
+    patio_device = await device_id_of(real_home, "switch.patio_mister_spray")
+    config = yaml.safe_load(
+        yaml.safe_dump(readme_dashboard()).replace(README_DEVICE_ID, patio_device)
+    )
     await api.websocket_command(
-        {
-            "type": "lovelace/config/save",
-            "url_path": DASHBOARD_PATH,
-            "config": readme_dashboard(),
-        }
+        {"type": "lovelace/config/save", "url_path": DASHBOARD_PATH, "config": config}
     )
 
     # The browser in Home Assistant's zone, as the demo devices are.
@@ -120,6 +127,27 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
         )
         await expect(spray).to_contain_text("Off")
         await shot(page, "22-dashboard-stopped")
+
+        # The pause button: the schedules are off for 12 hours, the tile shows
+        # when they come back, and so does the device page.
+        await page.locator("hui-button-card").filter(has_text="Pause 12 hours").click()
+        await eventually(
+            lambda: _value(patio.schedule_switch_status),
+            lambda status: status == 0,
+            within=10,
+            what="the patio's schedules paused",
+        )
+        paused = page.locator("hui-tile-card").filter(has_text="Paused until")
+        await expect(paused).to_contain_text(
+            re.compile(r"in 1[12] hours", re.IGNORECASE), timeout=10_000
+        )
+        publish(await shot(page, "22c-dashboard-paused"), "dashboard-paused.png")
+        await page.goto(f"{real_home.hass.url}/config/devices/device/{patio_device}")
+        await expect(page.get_by_text("Paused until").first).to_be_visible()
+        publish(await shot(page, "22d-device-paused"), "device-paused.png")
+        await api.call("moogo", "resume", {"device_id": patio_device})
+        assert patio.schedule_switch_status == 1
+        await page.goto(f"{real_home.hass.url}/{DASHBOARD_PATH}/0")
 
         # Frost: at 5 °C the cloud refuses a start (10202); the tile says why
         # in a notice naming the device, and stays off.
