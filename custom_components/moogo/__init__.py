@@ -19,6 +19,7 @@ from .entry_data import (
     stored_sign_in_state,
     stored_token,
 )
+from .history import async_clear_entry_history, async_start_history
 from .pause import async_remove_pauses
 from .services import async_setup_services
 
@@ -108,6 +109,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> boo
     entry.async_on_unload(coordinator.pauses.async_start())
     # Automation triggers and conditions follow the devices' data.
     entry.async_on_unload(async_forward_device_changes(hass, coordinator))
+    # Spray records into long-term statistics, while the recorder runs.
+    entry.async_on_unload(async_start_history(hass, coordinator))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -121,8 +124,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> bo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> None:
-    """Forget the entry's pauses: nothing resumes after the account is removed."""
+    """Forget the entry's pauses and statistics: nothing resumes after removal."""
     await async_remove_pauses(hass, entry.entry_id)
+    # Its devices leave Home Assistant, and their statistics with them.
+    async_clear_entry_history(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -103,3 +103,19 @@ SIGN_IN_REFUSED: Final = "refused"
 SIGN_IN_NOT_BEFORE: Final = "not_before"
 SIGN_IN_UNUSABLE: Final = "unusable_answers"
 ISSUE_SIGN_IN_PAUSED: Final = "sign_in_paused"
+
+# Spray history in Home Assistant's long-term statistics (history.py). Each
+# device's record is read after one of its mists ends and otherwise once in
+# this interval, at a fixed point per device.
+HISTORY_READ_INTERVAL: Final = timedelta(hours=6)
+# The first import reaches this far back; the app's chart shows up to 90 days.
+HISTORY_BACKFILL: Final = timedelta(days=30)
+# Each read recomputes the hours this far before the newest imported one: a
+# record the cloud lists late (a device that was offline) still counts once.
+HISTORY_OVERLAP: Final = timedelta(hours=48)
+# Reads of the record go out one at a time, this far apart (never a burst at
+# start-up); the first one this long after setup.
+HISTORY_READ_SPACING: Final = timedelta(seconds=30)
+# A mist's record is read this long after HA saw it end: the device reports
+# it to the cloud itself.
+HISTORY_AFTER_MIST_DELAY: Final = timedelta(minutes=1)
