@@ -169,6 +169,15 @@ def entry_for(
     )
 
 
+def device_requests(cloud: Cloud) -> dict[str, int]:
+    """The requests the simulator answered, less the account's messages."""
+    return {
+        route: count
+        for route, count in cloud.sim.request_counts.items()
+        if "/v1/users/" not in route
+    }
+
+
 def entity_id_of(hass: HomeAssistant, platform: str, device_id: str, key: str) -> str:
     """The entity id registered for a device's entity key."""
     entity_id = er.async_get(hass).async_get_entity_id(

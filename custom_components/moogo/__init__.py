@@ -20,6 +20,7 @@ from .entry_data import (
     stored_token,
 )
 from .history import async_clear_entry_history, async_start_history
+from .messages import async_forget_messages
 from .pause import async_remove_pauses
 from .services import async_setup_services
 
@@ -27,6 +28,7 @@ PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.CALENDAR,
+    Platform.EVENT,
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
@@ -124,8 +126,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> bo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: MoogoConfigEntry) -> None:
-    """Forget the entry's pauses and statistics: nothing resumes after removal."""
+    """Forget the entry's pauses, seen messages and statistics (it is removed)."""
     await async_remove_pauses(hass, entry.entry_id)
+    await async_forget_messages(hass, entry.entry_id)
     # Its devices leave Home Assistant, and their statistics with them.
     async_clear_entry_history(hass, entry.entry_id)
 

@@ -25,7 +25,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .api import Schedule
-from .coordinator import MoogoConfigEntry
+from .coordinator import MoogoConfigEntry, MoogoCoordinator
 from .data import MoogoDeviceData
 from .entity import MoogoEntity, add_device_entities
 from .events import (
@@ -40,6 +40,7 @@ from .schedule import (
     Run,
     check_room_for_schedule,
     current_or_next_run,
+    run_length,
     runs_between,
     schedule_runs,
     upcoming_run,
@@ -72,7 +73,15 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a calendar for every device, now and as devices appear."""
-    add_device_entities(entry, async_add_entities, MoogoCalendarEntity, CALENDARS)
+    words = await async_load_words(hass)
+    add_device_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator, device_id, description: MoogoCalendarEntity(
+            coordinator, device_id, description, words
+        ),
+        CALENDARS,
+    )
 
 
 class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
@@ -84,6 +93,17 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         | CalendarEntityFeature.UPDATE_EVENT
         | CalendarEntityFeature.DELETE_EVENT
     )
+
+    def __init__(
+        self,
+        coordinator: MoogoCoordinator,
+        device_id: str,
+        description: MoogoCalendarEntityDescription,
+        words: Words,
+    ) -> None:
+        """Show a device's schedules; runs are titled in ``words``' language."""
+        super().__init__(coordinator, device_id, description)
+        self._words = words
 
     @override
     def _shown_besides_state(self) -> object:
@@ -103,7 +123,9 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         return CalendarEvent(
             start=run.start,
             end=run.end,
-            summary=schedule.title or str(self.name),
+            # What happens and for how long; a title given in the app wins.
+            summary=schedule.title
+            or self._words.mist_title(int(run_length(schedule).total_seconds())),
             uid=schedule.schedule_id,
             recurrence_id=recurrence_id(run) if repeating else None,
             rrule=recurrence_rule(schedule.repeat_days) if repeating else None,

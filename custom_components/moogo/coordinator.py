@@ -179,7 +179,8 @@ class MoogoCoordinator(DataUpdateCoordinator[MoogoData]):
             moogo_ids = {
                 ident for domain, ident in entry.identifiers if domain == DOMAIN
             }
-            if moogo_ids and not moogo_ids & current:
+            # The account's own device (its messages) is no Moogo device.
+            if moogo_ids and not moogo_ids & current and entry.entry_type is None:
                 LOGGER.debug(
                     "Removing Moogo device %s, gone from the account", moogo_ids
                 )

@@ -2,7 +2,8 @@
 
 Placeholders are filled in before the text around them is translated, so
 the words they carry (short weekday names, how a calendar event repeats)
-come from the translations too: the selector sections that hold them.
+come from the translations too: the selector sections that hold them. So
+do the titles of calendar runs, which Home Assistant does not translate.
 """
 
 from __future__ import annotations
@@ -25,14 +26,20 @@ _ENGLISH_REPEATS = {
     "interval": "every few days or weeks",
     "end": "with an end",
 }
+_ENGLISH_MIST = "Mist · {seconds} s"
 
 
 @dataclass(frozen=True, slots=True)
 class Words:
-    """Short weekday names (API order, 0 = Sunday) and repeat kinds, in one language."""
+    """Short weekday names (API order, 0 = Sunday), repeat kinds and a run's title."""
 
     weekdays: tuple[str, ...] = _ENGLISH_DAYS
     repeats: Mapping[str, str] = field(default_factory=lambda: dict(_ENGLISH_REPEATS))
+    mist: str = _ENGLISH_MIST
+
+    def mist_title(self, seconds: int) -> str:
+        """Title a scheduled run by what it does and for how long ("Mist · 60 s")."""
+        return self.mist.replace("{seconds}", str(seconds))
 
     def run(self, start: datetime) -> str:
         """Name a run by its weekday and time, as refusals name it ("Mon 19:00")."""
@@ -62,4 +69,5 @@ async def async_load_words(hass: HomeAssistant) -> Words:
             kind: word("calendar_repeat", kind, english)
             for kind, english in _ENGLISH_REPEATS.items()
         },
+        word("calendar_event", "mist", _ENGLISH_MIST),
     )

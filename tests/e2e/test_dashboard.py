@@ -105,8 +105,9 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
         await page.goto(f"{real_home.hass.url}/{DASHBOARD_PATH}/0")
         spray = page.locator("hui-tile-card").filter(has_text="Spray")
         await expect(spray).to_contain_text("Off")
+        # The calendar card lists the runs, each titled by its mist.
         await expect(page.locator("hui-calendar-card")).to_contain_text(
-            TRANSLATIONS["entity"]["calendar"]["schedule"]["name"]
+            re.compile(r"Mist · \d+ s")
         )
         await shot(page, "20-dashboard")
         await spray.click()
@@ -193,9 +194,10 @@ async def test_dashboard_calendar_and_automation_editor(real_home: RealHome) -> 
         await expect(
             page.get_by_text("Patio Mister Scheduled mists").first
         ).to_be_visible()
-        # HA 2026.11's own month grid: each run is a button named by its time.
+        # HA 2026.11's own month grid: each run is a button named by its
+        # time and title ("Mist · 45 s").
         runs = page.get_by_role("table").get_by_role(
-            "button", name=re.compile("Scheduled mists")
+            "button", name=re.compile(r"Mist · \d+ s")
         )
         await expect(runs.first).to_be_visible()
         publish(await shot(page, "23-calendar-panel"), "calendar.png")

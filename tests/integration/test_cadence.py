@@ -21,7 +21,7 @@ from custom_components.moogo.const import (
 )
 from moogo_sim import MoogoSimulator
 from moogo_sim.state import SprayEpisode
-from tests.common import EMAIL, PATIO_ID, Cloud, advance, entity_id_of
+from tests.common import EMAIL, PATIO_ID, Cloud, advance, device_requests, entity_id_of
 
 DETAIL_ROUTE = "GET /v1/devices/{device_id}"
 SECOND = timedelta(0)  # advance() adds the second itself
@@ -188,7 +188,8 @@ async def test_a_command_reads_only_its_device(
     for _ in range(6):
         await advance(hass, freezer, timedelta(seconds=10))
 
-    counts = cloud.sim.request_counts
+    # The device's requests; the app's messages are read on their own round.
+    counts = device_requests(cloud)
     assert counts.pop("POST /v1/devices/{device_id}/start") == 1
     polls = counts.pop("GET /v1/devices")
     assert polls == 2

@@ -147,7 +147,8 @@ async def test_upcoming_mists_in_the_device_time_zone(
     assert events[0]["rrule"] == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
     # Every day reads as the calendar dialog's own "Daily".
     assert events[1]["rrule"] == "FREQ=DAILY"
-    assert events[0]["summary"] == "Scheduled mists"
+    # A run says what happens and for how long.
+    assert [event["summary"] for event in events] == ["Mist · 45 s", "Mist · 60 s"] * 2
     # The garden's only schedule is disabled.
     assert await _events(hass, hass_client, GARDEN_ID) == []
 

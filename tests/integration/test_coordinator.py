@@ -22,7 +22,15 @@ from custom_components.moogo.const import (
     SLOW_UPDATE_INTERVAL,
     UPDATE_INTERVAL,
 )
-from tests.common import EMAIL, GARDEN_ID, PATIO_ID, Cloud, advance, entity_id_of
+from tests.common import (
+    EMAIL,
+    GARDEN_ID,
+    PATIO_ID,
+    Cloud,
+    advance,
+    device_requests,
+    entity_id_of,
+)
 
 
 async def test_one_failing_device_does_not_fail_the_refresh(
@@ -163,7 +171,11 @@ async def test_request_budget_of_a_quiet_account(
     cloud: Cloud,
     init_integration: MockConfigEntry,
 ) -> None:
-    """Nothing changes: the list every poll, details every 5 min, slow data every 30."""
+    """Nothing changes: the list every poll, details every 5 min, slow data every 30.
+
+    And the app's messages: three lists a round, the first a minute after
+    setup, the next a quarter of an hour later.
+    """
     cloud.sim.reset_counts()
     polls = int(SLOW_UPDATE_INTERVAL / UPDATE_INTERVAL)
     # advance() adds a second to each step: stop just short of 30 minutes.
@@ -175,6 +187,9 @@ async def test_request_budget_of_a_quiet_account(
         "GET /v1/devices/{device_id}": 2 * 6,
         "GET /v1/devices/{device_id}/schedules": 2,
         "GET /v1/devices/{device_id}/configs": 2,
+        "GET /v1/users/{user_id}/messages": 2,
+        "GET /v1/users/{user_id}/messages/notice": 2,
+        "GET /v1/users/{user_id}/messages/log": 2,
     }
 
 
@@ -189,7 +204,7 @@ async def test_offline_devices_cost_no_detail_request(
     cloud.sim.reset_counts()
     # Both devices' turns come; only the online one is read.
     await advance(hass, freezer, DETAILS_UPDATE_INTERVAL)
-    assert cloud.sim.request_counts == {
+    assert device_requests(cloud) == {
         "GET /v1/devices": 1,
         "GET /v1/devices/{device_id}": 1,
     }

@@ -125,10 +125,11 @@ async def test_one_entity_per_fact(
     device_registry: dr.DeviceRegistry,
     frozen_entry: MockConfigEntry,
 ) -> None:
-    """26 entities per device and a switch per schedule, none repeating another.
+    """27 entities per device and a switch per schedule, none repeating another.
 
     19 in 1.2 (22 before it); firmware, concentrate and concentration came
-    after, then frost risk, the self-test, when a mist ends and the pause's end.
+    after, then frost risk, the self-test, when a mist ends, the pause's end
+    and the app's messages.
     """
     for device_id, schedules in ((PATIO_ID, 2), (GARDEN_ID, 1)):
         device = device_registry.async_get_device_by_identifier(
@@ -143,7 +144,7 @@ async def test_one_entity_per_fact(
         }
         schedule_keys = {key for key in keys if key.startswith("schedule_")}
         assert len(schedule_keys) == schedules
-        assert len(keys - schedule_keys) == 26
+        assert len(keys - schedule_keys) == 27
         assert not keys & REMOVED_ENTITY_KEYS
 
 

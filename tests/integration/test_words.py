@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.moogo.words import async_load_words
 from tests.common import PATIO_ID, Cloud, entity_id_of
@@ -36,6 +42,26 @@ async def test_schedule_names_say_their_days_in_german(
         .unique_id.startswith(f"{PATIO_ID}_schedule_")
     }
     assert "Patio Sprühen um 07:30, Mo-Fr" in names, names
+
+
+async def test_calendar_runs_are_titled_in_german(
+    hass: HomeAssistant,
+    german_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Patio's 45 s run reads "Sprühen · 45 s" in the calendar."""
+    client = await hass_client()
+    calendar = entity_id_of(hass, "calendar", PATIO_ID, "schedule")
+    now = dt_util.utcnow()
+    answer = await client.get(
+        f"/api/calendars/{calendar}",
+        params={
+            "start": now.isoformat(),
+            "end": (now + timedelta(days=7)).isoformat(),
+        },
+    )
+    titles = {event["summary"] for event in await answer.json()}
+    assert titles == {"Sprühen · 45 s", "Sprühen · 60 s"}
 
 
 async def test_a_calendar_refusal_says_how_the_event_repeats_in_german(
@@ -85,4 +111,5 @@ async def test_every_language_has_its_words(
     words = await async_load_words(hass)
     assert words.weekdays[1] == monday
     assert words.repeats["yearly"] == yearly
+    assert words.mist_title(60).endswith(" · 60 s")
     assert len(set(words.weekdays)) == 7

@@ -38,6 +38,7 @@ from custom_components.moogo.diagnostics import (
     async_get_config_entry_diagnostics,
     async_get_device_diagnostics,
 )
+from custom_components.moogo.event import ACCOUNT_MESSAGES
 from moogo_sim import MoogoSimulator
 from tests.common import (
     DEVICE_NAMES,
@@ -66,7 +67,10 @@ def entity_ids(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, list[str]]:
     registry = er.async_get(hass)
     result: dict[str, list[str]] = {}
     for item in er.async_entries_for_config_entry(registry, entry.entry_id):
-        if item.disabled_by is not None:
+        if item.disabled_by is not None or item.unique_id.endswith(
+            f"_{ACCOUNT_MESSAGES.key}"
+        ):
+            # The account's own entity (its messages) belongs to no device.
             continue
         # Unique ids are "<device id>_<key>"; Moogo device ids have no "_".
         result.setdefault(item.unique_id.split("_", 1)[0], []).append(item.entity_id)

@@ -64,10 +64,11 @@ async def test_two_accounts_share_the_session_not_their_data(
     assert sim.auth.authenticate(_token(dict(first.data))).email == cloud.account.email
     assert sim.auth.authenticate(_token(dict(second.data))).email == OTHER_EMAIL
     registry = er.async_get(hass)
+    # Its devices' entities, and the account's own (its messages), each its own.
     assert {
         item.unique_id.split("_", 1)[0]
         for item in er.async_entries_for_config_entry(registry, second.entry_id)
-    } == {POOL_ID}
+    } == {POOL_ID, other.user_id}
 
     # Many concurrent refreshes of both: still no cross-talk.
     for _ in range(10):
