@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
@@ -74,7 +75,28 @@ async def async_setup_entry(
     )
 
 
-class MoogoMessagesEntity(MoogoEntity, EventEntity):
+class _MessagesEventEntity(EventEntity):
+    """Fires the reader's new messages that ``_takes`` picks."""
+
+    _reader: MessageReader
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self.async_on_remove(self._reader.async_add_listener(self._message))
+
+    @abstractmethod
+    def _takes(self, new: NewMessage) -> bool:
+        """Whether the message is this entity's."""
+
+    @callback
+    def _message(self, new: NewMessage) -> None:
+        if self._takes(new):
+            self._trigger_event(EVENT_TYPE_OF_BOX[new.box], _attributes(new))
+            self.async_write_ha_state()
+
+
+class MoogoMessagesEntity(MoogoEntity, _MessagesEventEntity):
     """The messages that name one device."""
 
     def __init__(
@@ -89,19 +111,11 @@ class MoogoMessagesEntity(MoogoEntity, EventEntity):
         self._reader = reader
 
     @override
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        self.async_on_remove(self._reader.async_add_listener(self._message))
-
-    @callback
-    def _message(self, new: NewMessage) -> None:
-        if new.device_id != self.device_id:
-            return
-        self._trigger_event(EVENT_TYPE_OF_BOX[new.box], _attributes(new))
-        self.async_write_ha_state()
+    def _takes(self, new: NewMessage) -> bool:
+        return new.device_id == self.device_id
 
 
-class MoogoAccountMessagesEntity(EventEntity):
+class MoogoAccountMessagesEntity(_MessagesEventEntity):
     """The account's messages that name no device of it (sharing, the cloud's own)."""
 
     _attr_has_entity_name = True
@@ -121,13 +135,5 @@ class MoogoAccountMessagesEntity(EventEntity):
         )
 
     @override
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        self.async_on_remove(self._reader.async_add_listener(self._message))
-
-    @callback
-    def _message(self, new: NewMessage) -> None:
-        if new.device_id is not None:
-            return
-        self._trigger_event(EVENT_TYPE_OF_BOX[new.box], _attributes(new))
-        self.async_write_ha_state()
+    def _takes(self, new: NewMessage) -> bool:
+        return new.device_id is None

@@ -274,3 +274,23 @@ async def test_removing_the_entry_forgets_the_seen_messages(
     assert await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
     assert storage_key(ENTRY_ID) not in hass_storage
+
+
+async def test_a_message_without_an_id_fires_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Told apart by its title and time instead: not again at the next round."""
+    patio = entity_id_of(hass, "event", PATIO_ID, "messages")
+    await _first_round(hass, freezer)
+    cloud.sim.add_message(
+        EMAIL, "No id", box="log", device_id=PATIO_ID, missing_fields={"id"}
+    )
+    await advance(hass, freezer, ROUND)
+    fired = _state(hass, patio)
+    assert fired.attributes["title"] == "No id"
+    assert fired.attributes["message_id"] is None
+    await advance(hass, freezer, ROUND * 4)
+    assert _state(hass, patio).state == fired.state

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 import logging
 from typing import Any
@@ -255,66 +256,55 @@ async def test_a_pause_of_an_offline_device_is_refused(
     assert init_integration.runtime_data.pauses.until(PATIO_ID) is None
 
 
-async def test_resuming_by_hand_leaves_no_timer(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    cloud: Cloud,
-    init_integration: MockConfigEntry,
-) -> None:
-    """Resumed by hand, then switched off in the app: the old end changes nothing."""
-    await _pause(hass, duration={"hours": 1})
+async def _resume_by_hand(hass: HomeAssistant, cloud: Cloud) -> None:
     await _resume(hass)
-    assert _master_on(cloud)
-    assert _state(hass, "sensor", "paused_until") == STATE_UNKNOWN
-
-    cloud.sim.set_schedule_switch(PATIO_ID, on=False)
-    await advance(hass, freezer, timedelta(hours=2))
-    assert not _master_on(cloud)
-    assert cloud.sim.request_counts.get(SWITCH_ON_ROUTE) == 1
 
 
-async def test_switching_the_schedules_on_in_home_assistant_ends_the_pause(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    cloud: Cloud,
-    init_integration: MockConfigEntry,
-) -> None:
-    """The Schedules switch on: the pause is over, nothing resumes later."""
-    await _pause(hass, duration={"hours": 1})
+async def _switch_on_in_home_assistant(hass: HomeAssistant, cloud: Cloud) -> None:
     await hass.services.async_call(
         SWITCH_DOMAIN,
         SERVICE_TURN_ON,
         {ATTR_ENTITY_ID: entity_id_of(hass, "switch", PATIO_ID, "schedules")},
         blocking=True,
     )
-    assert _state(hass, "sensor", "paused_until") == STATE_UNKNOWN
-
-    cloud.sim.set_schedule_switch(PATIO_ID, on=False)
-    await advance(hass, freezer, timedelta(hours=2))
-    assert not _master_on(cloud)
-    assert cloud.sim.request_counts.get(SWITCH_ON_ROUTE) == 1
 
 
-async def test_switching_the_schedules_on_in_the_app_ends_the_pause(
+async def _switch_on_in_the_app(hass: HomeAssistant, cloud: Cloud) -> None:
+    # Seen at the next read of the schedules.
+    cloud.sim.set_schedule_switch(PATIO_ID, on=True)
+    await _read_schedules(hass)
+
+
+@pytest.mark.parametrize(
+    ("end_pause", "writes"),
+    [
+        (_resume_by_hand, 1),
+        (_switch_on_in_home_assistant, 1),
+        # The app wrote it: nothing to send.
+        (_switch_on_in_the_app, 0),
+    ],
+)
+async def test_a_pause_ended_early_leaves_no_timer(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     cloud: Cloud,
     init_integration: MockConfigEntry,
     hass_storage: dict[str, Any],
+    end_pause: Callable[[HomeAssistant, Cloud], Awaitable[None]],
+    writes: int,
 ) -> None:
-    """Seen at the next read of the schedules: the pause ends without a write."""
+    """Ended early, then switched off in the app: the old end changes nothing."""
     await _pause(hass, duration={"hours": 1})
-    cloud.sim.set_schedule_switch(PATIO_ID, on=True)
-    await _read_schedules(hass)
-
-    assert _state(hass, "sensor", "paused_until") == STATE_UNKNOWN
+    await end_pause(hass, cloud)
+    assert _master_on(cloud)
     assert _state(hass, "switch", "schedules") == STATE_ON
+    assert _state(hass, "sensor", "paused_until") == STATE_UNKNOWN
     assert hass_storage[STORE_KEY]["data"]["pauses"] == {}
 
     cloud.sim.set_schedule_switch(PATIO_ID, on=False)
     await advance(hass, freezer, timedelta(hours=2))
     assert not _master_on(cloud)
-    assert SWITCH_ON_ROUTE not in cloud.sim.request_counts
+    assert cloud.sim.request_counts.get(SWITCH_ON_ROUTE, 0) == writes
 
 
 async def test_a_pause_is_kept_across_a_reload(
