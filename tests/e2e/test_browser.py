@@ -285,8 +285,11 @@ async def test_add_moogo_in_the_web_ui_and_spray_from_the_device_page(
 
         # 3. The integration page lists the devices; open the Patio Mister.
         await page.wait_for_url("**/config/integrations/integration/moogo*")
-        await expect(page.get_by_text(account_title(DEMO_EMAIL))).to_be_visible()
+        # The entry, and the account's own service (its messages), by its title.
+        titled = page.get_by_text(account_title(DEMO_EMAIL), exact=True)
+        await expect(titled).to_have_count(2)
         await expect(page.get_by_role("link", name="3 devices")).to_be_visible()
+        await expect(page.get_by_role("link", name="1 service")).to_be_visible()
         await shot(page, "06-integration-page")
         await page.get_by_role("button", name=re.compile(r"^Patio Mister")).click()
         await page.wait_for_url("**/config/devices/device/*")
