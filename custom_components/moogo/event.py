@@ -110,6 +110,12 @@ class MoogoMessagesEntity(MoogoEntity, _MessagesEventEntity):
         super().__init__(coordinator, device_id, description)
         self._reader = reader
 
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while the account answers: "Device offline" is news too."""
+        return self.device_listed
+
     @override
     def _takes(self, new: NewMessage) -> bool:
         return new.device_id == self.device_id

@@ -294,3 +294,22 @@ async def test_a_message_without_an_id_fires_once(
     assert fired.attributes["message_id"] is None
     await advance(hass, freezer, ROUND * 4)
     assert _state(hass, patio).state == fired.state
+
+
+async def test_a_device_going_offline_says_so_on_its_messages(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: Cloud,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Its readings go unavailable; its Messages entity stays and fires the notice."""
+    patio = entity_id_of(hass, "event", PATIO_ID, "messages")
+    await _first_round(hass, freezer)
+    cloud.sim.set_online(PATIO_ID, False)
+    await advance(hass, freezer, ROUND)
+    assert _state(
+        hass, entity_id_of(hass, "sensor", PATIO_ID, "temperature")
+    ).state == ("unavailable")
+    fired = _state(hass, patio)
+    assert fired.attributes["title"] == "Device offline"
+    assert fired.attributes["event_type"] == "log"

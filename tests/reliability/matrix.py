@@ -38,6 +38,12 @@ PHASES: tuple[Phase, ...] = (
     Phase("refresh", "coordinator refresh", "the 30 s poll of a loaded entry"),
     Phase("command", "entity command", "switch.turn_on of a device's Spray switch"),
     Phase("action", "action", "moogo.mist of a device for 20 s"),
+    Phase(
+        "background",
+        "background reads",
+        "a message round and both devices' spray-record reads after a mist, "
+        "of a loaded entry with the recorder; a message is filed during the fault",
+    ),
 )
 
 FAULTS: tuple[Fault, ...] = (
@@ -123,6 +129,40 @@ FAULTS: tuple[Fault, ...] = (
         "a setting's read and write take longer than one limit together",
     ),
 )
+
+# How each fault strikes in the background phase: on the background reads'
+# endpoints alone where it is a property of an answer, else as it is.
+BACKGROUND_PATHS = ("/messages", "/logs")
+_ON_BACKGROUND = "only on `/messages` and `/logs`"
+BACKGROUND_INJECTED: dict[str, str] = {
+    "timeout": f"`path_latency=3.0` s {_ON_BACKGROUND}, against a 1 s limit",
+    "connection_refused": "simulator stopped, as in the other phases",
+    "http_5xx": f"`http_status=503` {_ON_BACKGROUND}",
+    "html_error": f"`html_error` {_ON_BACKGROUND}",
+    "truncated_json": f"`truncated_json` {_ON_BACKGROUND}",
+    "null_data": f"`null_data` {_ON_BACKGROUND}",
+    "token_revoked": "`revoke_tokens()`: the first request, of a poll or a "
+    "background read, signs in again",
+    "password_changed": "`change_password()`, as in the other phases",
+    "rate_limit": "`revoke_tokens()` and `rate_limit`, as in the other phases",
+    "device_offline": "`set_online(Patio, False)` (the cloud files an offline "
+    "message in the log list)",
+    "one_device_failing": "`http_status=500` on Garden's spray record only "
+    "(`/v1/devices/<Garden>/logs`)",
+    "garbled_total": f"`garbled_total` {_ON_BACKGROUND}",
+    "repeating_pages": f"`repeating_pages` {_ON_BACKGROUND} with "
+    "`page_size_limit=1`; the message list and each spray record hold 2 or "
+    "more entries",
+    "no_schedule_switch": f"`no_schedule_switch` {_ON_BACKGROUND}, whose "
+    "answers have no schedule to garble",
+    "odd_next_run": f"`odd_next_run` {_ON_BACKGROUND}, whose answers have no "
+    "schedule to garble",
+    "redirect": f"`http_status=307` {_ON_BACKGROUND}",
+    "throttled": f"`http_status=429` {_ON_BACKGROUND}",
+    "unusable_sign_in": "`revoke_tokens()` and `null_data` on the sign-in, as "
+    "in the other phases",
+    "slow_answers": f"`path_latency=0.6` s {_ON_BACKGROUND}, against a 1 s limit",
+}
 
 _TRANSPORT = {
     "config_flow": "form error: cannot_connect",
@@ -233,6 +273,65 @@ EXPECTED |= {
             "action": "ok",
         }.items()
     },
+}
+
+# The background reads (the message centre, the spray records) meet each
+# fault on their own endpoints (`paths` = "/messages", "/logs") where it is a
+# property of an answer; a fault of the account, the connection or a device
+# strikes as it is, and then the poll shows it too. A failed read leaves
+# every entity, event and statistic as it was; the next round fires the
+# message filed meanwhile, the next mist's read imports the record.
+_QUIET = "entities as they were; no event; no statistics row"
+_READ = "entities as they were; message fired; history imported"
+EXPECTED |= {
+    **{
+        (key, "background"): _QUIET
+        for key in (
+            "timeout",
+            "http_5xx",
+            "html_error",
+            "truncated_json",
+            "null_data",
+            "repeating_pages",
+            "redirect",
+            "throttled",
+        )
+    },
+    # Lists read by their page lengths, answers without schedule fields to
+    # garble, slow answers each in time, a token replaced by one login.
+    **{
+        (key, "background"): _READ
+        for key in (
+            "garbled_total",
+            "no_schedule_switch",
+            "odd_next_run",
+            "slow_answers",
+            "token_revoked",
+        )
+    },
+    ("connection_refused", "background"): (
+        "UpdateFailed: all entities unavailable; no event; no statistics row"
+    ),
+    ("password_changed", "background"): (
+        "ConfigEntryAuthFailed: reauth flow; all entities unavailable; "
+        "no event; no statistics row"
+    ),
+    ("rate_limit", "background"): (
+        "UpdateFailed: all entities unavailable; no event; no statistics row"
+        " + repair issue"
+    ),
+    # The cloud keeps an offline device's record and the account's messages.
+    ("device_offline", "background"): (
+        "refreshed: Patio offline (readings unavailable); message fired; "
+        "history imported"
+    ),
+    ("one_device_failing", "background"): (
+        "entities as they were; message fired; "
+        "Garden: no statistics row, Patio: history imported"
+    ),
+    ("unusable_sign_in", "background"): (
+        "UpdateFailed: all entities unavailable; no event; no statistics row"
+    ),
 }
 
 # Faults whose injection needs a login (a rejected token or the flow's own

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 import platform
 
-from .matrix import EXPECTED, FAULTS, PHASES, cells
+from .matrix import BACKGROUND_INJECTED, EXPECTED, FAULTS, PHASES, cells
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOC_PATH = REPO_ROOT / "docs" / "reliability.md"
@@ -114,6 +114,13 @@ def render(collector: Collector) -> str:
     lines += [f"- **{f.title}**: {f.injected}." for f in FAULTS]
     lines += [
         "",
+        "In the background phase a fault strikes the background reads' own",
+        "endpoints where it is a property of an answer, and otherwise as it is:",
+        "",
+    ]
+    lines += [f"- **{f.title}**: {BACKGROUND_INJECTED[f.key]}." for f in FAULTS]
+    lines += [
+        "",
         "Besides the outcome in the table, every row asserts that the config",
         "entry and its data survive the fault; that the entities recover by",
         "themselves within one update interval once the fault clears (after a",
@@ -128,6 +135,17 @@ def render(collector: Collector) -> str:
         "reaches the log; that no task, timer or HTTP session of ours is left",
         "after unloading; and that neither the password nor a token appears in",
         "a DEBUG log record, an error, the diagnostics or an entity attribute.",
+        "",
+        "The background phase (with the recorder running) asserts besides that",
+        "a failed read changes no entity (unless the fault breaks the poll too,",
+        "as the outcome says), fires no event and writes no statistics row, and",
+        "that the read went out and failed rather than never coming; once the",
+        "fault clears, the next message round fires the message filed during",
+        "the fault exactly once (a later round not again) and the next mist's",
+        "read imports each device's whole record. A read that failed waits for",
+        "the device's six-hourly turn, so recovery is shown by the next mist.",
+        "The first import's backfill is shortened from 30 to 3 days, as the",
+        "time limit of a request is: the same path at a tenth of the rows.",
         "",
         "| Fault | Phase | Expected | Observed | Logins | Recovery |",
         "| --- | --- | --- | --- | --- | --- |",

@@ -1,14 +1,15 @@
 """Every fault in every phase: the right outcome, and nothing else goes wrong.
 
-One test per cell of ``matrix.EXPECTED``. Each test injects the fault with the
-simulator's knobs (or by stopping the simulator), drives the phase through
-Home Assistant, classifies what a user would see, clears the fault, waits at
-most one update interval (or answers the reauth flow / sends the form again)
-and then checks the invariants listed in docs/reliability.md before it
-records the row of the report. A lockout is the exception: the integration
-must not sign in until its back-off ends, so those rows show an hour of
-timers without a login and then the user's "sign in now" fix flow (waiting
-out the back-off is in test_lockout.py, which moves the clock).
+One test per cell of ``matrix.EXPECTED`` (the background phase's are in
+test_background_faults.py, which runs the recorder). Each test injects the
+fault with the simulator's knobs (or by stopping the simulator), drives the
+phase through Home Assistant, classifies what a user would see, clears the
+fault, waits at most one update interval (or answers the reauth flow / sends
+the form again) and then checks the invariants listed in docs/reliability.md
+before it records the row of the report. A lockout is the exception: the
+integration must not sign in until its back-off ends, so those rows show an
+hour of timers without a login and then the user's "sign in now" fix flow
+(waiting out the back-off is in test_lockout.py, which moves the clock).
 
 The real clock runs (no freezer): latency faults and the integration's own
 timeouts need real time; HA's timers are fired with ``tick``.
@@ -236,7 +237,7 @@ async def _setup(hass: HomeAssistant, entry: ConfigEntry) -> None:
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
-async def _loaded_entry(case: Case) -> ConfigEntry:
+async def loaded_entry(case: Case) -> ConfigEntry:
     entry = make_entry(case.cloud)
     entry.add_to_hass(case.hass)
     await _setup(case.hass, entry)
@@ -290,7 +291,7 @@ TIMER_STEP = timedelta(seconds=90)
 LOCKOUT_TICKS = 40  # an hour of polls or setup retries
 
 
-async def _after_lockout(case: Case) -> str:
+async def after_lockout(case: Case) -> str:
     """Fire an hour of timers without a login, then let the user sign in now."""
     assert case.entry is not None
     for _ in range(LOCKOUT_TICKS):
@@ -303,7 +304,7 @@ async def _after_lockout(case: Case) -> str:
 async def run_setup(case: Case) -> tuple[str, str]:
     """HA restarts with the stored token while the cloud is broken."""
     hass = case.hass
-    entry = case.entry = await _loaded_entry(case)
+    entry = case.entry = await loaded_entry(case)
     assert await hass.config_entries.async_unload(entry.entry_id)
     before = EntryFacts.of(entry)
     assert before.has_token
@@ -321,7 +322,7 @@ async def run_setup(case: Case) -> tuple[str, str]:
     assert_entry_survived(hass, before)
     await case.clear()
     if case.fault.key == "rate_limit":
-        recovery = await _after_lockout(case)
+        recovery = await after_lockout(case)
     elif reauth_flows(hass, entry):
         await complete_reauth(hass, entry)
         recovery = "reauth answered with the new password: loaded"
@@ -338,7 +339,7 @@ async def run_setup(case: Case) -> tuple[str, str]:
 async def run_refresh(case: Case) -> tuple[str, str]:
     """The regular poll runs while the cloud is broken."""
     hass = case.hass
-    entry = case.entry = await _loaded_entry(case)
+    entry = case.entry = await loaded_entry(case)
     before = EntryFacts.of(entry)
     await case.inject()
     await tick(hass, UPDATE_INTERVAL)
@@ -354,7 +355,7 @@ async def run_refresh(case: Case) -> tuple[str, str]:
     assert_entry_survived(hass, before)
     await case.clear()
     if case.fault.key == "rate_limit":
-        recovery = await _after_lockout(case)
+        recovery = await after_lockout(case)
     elif reauth_flows(hass, entry):
         await complete_reauth(hass, entry)
         recovery = "reauth answered with the new password: loaded"
@@ -412,7 +413,7 @@ async def _run_calls(case: Case, call: Any) -> str:
 
 async def _run_user_call(case: Case, call: Any) -> tuple[str, str]:
     hass = case.hass
-    entry = case.entry = await _loaded_entry(case)
+    entry = case.entry = await loaded_entry(case)
     before = EntryFacts.of(entry)
     await case.inject()
     observed = await _run_calls(case, call)
@@ -424,7 +425,7 @@ async def _run_user_call(case: Case, call: Any) -> tuple[str, str]:
     await case.clear()
     recovery = ""
     if case.fault.key == "rate_limit":
-        recovery = await _after_lockout(case) + "; "
+        recovery = await after_lockout(case) + "; "
     elif reauth_flows(hass, entry):
         await complete_reauth(hass, entry)
         recovery = "reauth answered with the new password; "
@@ -453,26 +454,21 @@ RUNNERS = {
 }
 
 
-@pytest.mark.parametrize(
-    ("fault", "phase"),
-    [pytest.param(f, p, id=f"{f.key}-{p.key}") for f, p in cells()],
-)
-async def test_fault(
-    hass: HomeAssistant, cloud: Cloud, guard: Guard, fault: Fault, phase: Phase
-) -> None:
-    """Inject, observe, clear, recover; then check every invariant."""
-    case = Case(hass, cloud, guard, fault, phase)
-    with ExitStack() as short:
-        for target in REQUEST_LIMITS:
-            short.enter_context(patch(target, SHORT_LIMIT))
-        short.enter_context(
-            patch("custom_components.moogo.api.auth._LOGIN_FLOOR", SHORT_FLOOR)
-        )
-        try:
-            observed, recovery = await RUNNERS[phase.key](case)
-        finally:
-            case.stack.close()
-    expected = EXPECTED[(fault.key, phase.key)]
+def short_limits() -> ExitStack:
+    """Shorten each request's time limit and the floor between sign-ins."""
+    short = ExitStack()
+    for target in REQUEST_LIMITS:
+        short.enter_context(patch(target, SHORT_LIMIT))
+    short.enter_context(
+        patch("custom_components.moogo.api.auth._LOGIN_FLOOR", SHORT_FLOOR)
+    )
+    return short
+
+
+async def finish(case: Case, observed: str, recovery: str) -> None:
+    """Check the outcome and every invariant after recovery; record the row."""
+    hass, cloud, guard = case.hass, case.cloud, case.guard
+    expected = EXPECTED[(case.fault.key, case.phase.key)]
     assert observed == expected
 
     # Recovered by itself: loaded, every entity back, no reauth left open.
@@ -499,5 +495,25 @@ async def test_fault(
 
     guard.check(cloud)
     COLLECTOR.record_case(
-        CaseRecord(fault.key, phase.key, expected, observed, case.logins, recovery)
+        CaseRecord(
+            case.fault.key, case.phase.key, expected, observed, case.logins, recovery
+        )
     )
+
+
+# The background phase needs the recorder: test_background_faults.py runs it.
+@pytest.mark.parametrize(
+    ("fault", "phase"),
+    [pytest.param(f, p, id=f"{f.key}-{p.key}") for f, p in cells() if p.key in RUNNERS],
+)
+async def test_fault(
+    hass: HomeAssistant, cloud: Cloud, guard: Guard, fault: Fault, phase: Phase
+) -> None:
+    """Inject, observe, clear, recover; then check every invariant."""
+    case = Case(hass, cloud, guard, fault, phase)
+    with short_limits():
+        try:
+            observed, recovery = await RUNNERS[phase.key](case)
+        finally:
+            case.stack.close()
+    await finish(case, observed, recovery)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from . import report
-from .matrix import EXPECTED, FAULTS, PHASES, cells
+from .matrix import BACKGROUND_INJECTED, EXPECTED, FAULTS, PHASES, cells
 from .report import REQUIRED_SECTIONS, CaseRecord, Collector, render, write_if_complete
 
 ROW = re.compile(
@@ -32,8 +32,11 @@ def _full_collector() -> Collector:
 def test_matrix_is_complete() -> None:
     """Every fault of the issue in every phase has an expected outcome."""
     assert len(FAULTS) == 19
-    assert len(PHASES) == 5
+    assert len(PHASES) == 6
     assert set(EXPECTED) == {(f.key, p.key) for f, p in cells()}
+    assert len(cells()) == 19 * 6
+    # Every fault says how it strikes the background reads.
+    assert set(BACKGROUND_INJECTED) == {f.key for f in FAULTS}
 
 
 def test_committed_doc_lists_every_fault_and_phase() -> None:
