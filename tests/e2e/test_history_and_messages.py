@@ -51,11 +51,12 @@ async def test_history_card_and_an_automation_fired_by_a_message(
     statistics = [
         f"moogo:{device.device_id.lower()}_misting_time" for device in (patio, garden)
     ]
-    # The backfill reads one device every 30 s, the first 30 s after setup.
+    # The backfill reads one device every 2 minutes, the first 2 minutes
+    # after setup.
     await eventually(
         lambda: _statistic_ids(real_home),
         lambda ids: set(statistics) <= ids,
-        within=300,
+        within=480,
         what="the demo's misting history in the statistics",
     )
     await api.websocket_command(
