@@ -10,10 +10,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from itertools import count
+from datetime import UTC, datetime, time, timedelta
+from itertools import count, product
 import multiprocessing
 from multiprocessing.connection import Connection
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 
@@ -44,6 +46,26 @@ def populate(sim: MoogoSimulator, devices: int) -> None:
         )
         sim.add_schedule(device_id(n), hour=6, minute=30, duration=60)
         sim.add_schedule(device_id(n), hour=19, minute=n % 60, duration=90)
+
+
+def seed_spray_history(sim: MoogoSimulator, until: float, days: int = 7) -> None:
+    """Record the mists each device's schedules ran in the ``days`` before ``until``.
+
+    So that history's first read of a device imports a week of mists, as an
+    account in use has.
+    """
+    end = datetime.fromtimestamp(until, UTC)
+    for device in sim.devices:
+        zone = ZoneInfo(device.time_zone)
+        today = end.astimezone(zone).date()
+        days_back = (today - timedelta(days=back) for back in range(days + 1))
+        for day, schedule in product(days_back, device.schedules):
+            start = datetime.combine(day, time(schedule.hour, schedule.minute), zone)
+            ended = start + timedelta(seconds=schedule.duration)
+            if schedule.status and end - timedelta(days=days) <= start and ended <= end:
+                sim.add_spray_record(
+                    device.device_id, ended.timestamp(), schedule.duration
+                )
 
 
 async def _serve(job: dict[str, Any], pipe: Connection) -> None:

@@ -3,6 +3,9 @@
 HA and an in-process simulator share a faked clock (freezegun, as HA's
 ``freezer`` fixture); HA's timers fire in steps while the simulator changes
 devices behind HA's back, each change timed until HA's state shows it.
+HA runs its recorder, so that spray history is imported as in a default
+installation, and the message centre is read; both start with the entry's
+start-up, which is counted apart from the hour.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import pytest_homeassistant_custom_component.patch_time  # type: ignore[import-u
 # isort: split
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -37,10 +41,11 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from moogo_sim import MoogoSimulator
 from moogo_sim.state import SprayEpisode
 
-from .cloud import EMAIL, device_id, populate
+from .cloud import EMAIL, device_id, populate, seed_spray_history
 from .worker import entity_id, home_assistant, make_entry, real_time, setup
 
-#: A summer morning, clear of the fleet's schedules (06:30 and 19:xx local).
+#: When the hour begins: a summer morning, clear of the fleet's schedules
+#: (06:30 and 19:xx local) also during the start-up before it.
 START = datetime(2026, 7, 1, 18, 0, tzinfo=UTC)
 #: Schedules the devices run by themselves, known to HA from the start:
 #: (seconds after START, device number), 45 s each, apart from the plan's
@@ -48,6 +53,10 @@ START = datetime(2026, 7, 1, 18, 0, tzinfo=UTC)
 RUNS = ((900, 0), (1500, 1), (2520, 2))
 HOUR = 3600
 LIST = "GET /v1/devices"
+LOGS = "GET /v1/devices/{device_id}/logs"
+MESSAGES = "GET /v1/users/{user_id}/messages"
+#: The start-up lasts at least this long (simulated seconds after setup began).
+FIRST_MINUTES = 600
 #: Simulated seconds an edit is followed for: its re-read comes sooner, and
 #: the next 30-second poll later (even after a step of 5 s).
 EDIT_WINDOW = 20
@@ -63,6 +72,25 @@ class Probe:
     entity: str
     shown: Shown
     seen: float | None = None
+
+
+def start_up_seconds(devices: int) -> int:
+    """Return how long before the hour the entry is set up.
+
+    Long enough for history's first read of every device, with two minutes
+    to spare, so that the hour is one of an entry that runs: at least
+    ``FIRST_MINUTES``.
+    """
+    # The integration's own spacing of spray-record reads (older code: 30 s).
+    from custom_components.moogo import const  # noqa: PLC0415 - after its path is set
+
+    spacing = getattr(const, "HISTORY_READ_SPACING", timedelta(seconds=30))
+    return max(FIRST_MINUTES, int(spacing.total_seconds()) * devices + 120)
+
+
+def _background(endpoint: str) -> bool:
+    """Tell whether history or the message centre made the request: no edit does."""
+    return endpoint == LOGS or endpoint.startswith(MESSAGES)
 
 
 def _shows(value: float, state: str) -> bool:
@@ -81,7 +109,13 @@ class Hour:
         self.sim, self.frozen, self.probes = sim, frozen, list[Probe]()
         self.tick = timedelta(seconds=job["step"])
         self.rng = random.Random(job["seed"])  # noqa: S311 - seeded, not secret
-        self.start = sim.now()
+        #: Setup has just run; ``start`` moves to the hour's beginning after the start-up.
+        self.setup_at = self.start = sim.now()
+        #: Requests since setup began by endpoint, at these simulated seconds after it.
+        self.since_setup: dict[int, Counter[str]] = {}
+        self._marks = [FIRST_MINUTES, HOUR]
+        #: Counted before the simulator's counts were reset.
+        self._requests_reset = Counter[str]()
 
     @property
     def now(self) -> float:
@@ -97,6 +131,9 @@ class Hour:
         self.frozen.tick(self.tick)
         async_fire_time_changed(self.hass)
         await self.hass.async_block_till_done(wait_background_tasks=True)
+        while self._marks and self._marks[0] <= self.sim.now() - self.setup_at:
+            counts = self._requests_reset + Counter(self.sim.request_counts)
+            self.since_setup[self._marks.pop(0)] = counts
         for probe in self.probes:
             due = probe.seen is None and probe.at <= self.now
             if due and probe.shown(self.state(probe.entity)):
@@ -182,6 +219,36 @@ class Hour:
         """Call a HA action as a dashboard does, and wait until it is done."""
         await self.hass.services.async_call(domain, service, data, blocking=True)
 
+    async def start_up(self, devices: int) -> dict[str, Any]:
+        """Step from setup (just done) until the hour begins; return its requests.
+
+        The start-up window: from setup until history read every device's
+        record once (the backfill, one device at a time), at least
+        ``FIRST_MINUTES``. No device changes meanwhile, so the first read of
+        each device is the first ``devices`` reads of the logs.
+        """
+        setup = self.sim.request_counts
+        backfilled: float | None = None
+        window: dict[str, int] | None = None
+        while self.now < start_up_seconds(devices):
+            await self.step()
+            if backfilled is None and self.sim.request_counts.get(LOGS, 0) >= devices:
+                backfilled = self.now
+            if window is None and backfilled is not None and self.now >= FIRST_MINUTES:
+                window = self.sim.request_counts
+        if window is None:  # the backfill did not end before the hour
+            window = self.sim.request_counts
+        self._requests_reset += Counter(self.sim.request_counts)
+        self.sim.reset_counts()
+        self.start = self.sim.now()
+        return {
+            "setup": dict(sorted(setup.items())),
+            "setup_total": sum(setup.values()),
+            "backfill_min": None if backfilled is None else backfilled / 60,
+            "requests": dict(sorted(window.items())),
+            "total": sum(window.values()),
+        }
+
     async def run(self, devices: int) -> dict[str, Any]:
         """Run the hour, then three mists from HA's switch and three edits."""
         plan = self.plan(devices)
@@ -211,7 +278,11 @@ class Hour:
             self.sim.reset_counts()
             await self.call(domain, service, data)
             await self.until(lambda: False, EDIT_WINDOW)
-            edits[name] = self.sim.request_counts
+            edits[name] = {
+                key: value
+                for key, value in self.sim.request_counts.items()
+                if not _background(key)
+            }
         kinds = {probe.kind for probe in self.probes}
         total = sum(counts.values())
         return {
@@ -227,27 +298,39 @@ class Hour:
 
 
 async def simulated_hour(job: dict[str, Any]) -> dict[str, Any]:
-    """Run the simulated hour for the job's device count; return its figures."""
+    """Run the start-up and the simulated hour for the job's device count.
+
+    Returns their figures as ``start_up`` and ``hour``.
+    """
     loop = asyncio.get_running_loop()
-    with freezegun.freeze_time(START) as frozen:
+    devices = job["devices"]
+    set_up_at = START - timedelta(seconds=start_up_seconds(devices))
+    with freezegun.freeze_time(set_up_at) as frozen:
         # HA binds the real monotonic clock as loop.time; the class's method
         # reads the frozen one, so HA's timers follow the faked clock.
         del loop.time
         sim = MoogoSimulator(reaction_delay=3.0)
-        populate(sim, job["devices"])
+        populate(sim, devices)
         zone = ZoneInfo(sim.devices[0].time_zone)
         for at, number in RUNS:
             run = (START + timedelta(seconds=at)).astimezone(zone)
-            device = device_id(number % job["devices"])
+            device = device_id(number % devices)
             sim.add_schedule(device, hour=run.hour, minute=run.minute, duration=45)
+        seed_spray_history(sim, sim.now())
         await sim.start()
         try:
-            async with home_assistant() as hass:
+            async with home_assistant(recorder=True) as hass:
                 await setup(hass, make_entry(sim.url, sim.account(EMAIL).user_id, {}))
-                sim.reset_counts()
                 hour = Hour(sim, frozen, job)
                 hour.hass = hass
-                return await hour.run(job["devices"])
+                start_up = await hour.start_up(devices)
+                result = {"hour": await hour.run(devices), "start_up": start_up}
+                start_up["first_10_min"] = hour.since_setup[FIRST_MINUTES].total()
+                # Setup's own requests are apart, as in the hour.
+                first_hour = hour.since_setup[HOUR] - Counter(start_up["setup"])
+                start_up["first_hour"] = first_hour.total()
+                start_up["first_hour_requests"] = dict(sorted(first_hour.items()))
+                return result
         finally:
             await sim.stop()
             loop.time = time.monotonic  # type: ignore[method-assign]
@@ -267,8 +350,9 @@ def main() -> None:
         configure_event_loop(asyncio.get_running_loop())
         result = await real_time(job)
         if not job["no_hour"]:
-            result["hour"] = await simulated_hour(job)
-            sys.stderr.write(f"  hour: {result['hour']['total']} requests\n")
+            result |= await simulated_hour(job)
+            start_up, hour = result["start_up"]["total"], result["hour"]["total"]
+            sys.stderr.write(f"  start-up: {start_up} requests, hour: {hour}\n")
         return result
 
     result = asyncio.run(run())

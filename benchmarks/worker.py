@@ -20,12 +20,19 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp import ThreadedResolver
+from homeassistant.components.recorder import get_instance
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er, frame, translation
+from homeassistant.helpers import (
+    entity_registry as er,
+    frame,
+    recorder as recorder_helper,
+    translation,
+)
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.loader import DATA_CUSTOM_COMPONENTS
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
     MockConfigEntry,
     async_test_home_assistant,
@@ -45,11 +52,14 @@ class _PlainResolver(ThreadedResolver):
 
 
 @asynccontextmanager
-async def home_assistant() -> AsyncIterator[HomeAssistant]:
+async def home_assistant(*, recorder: bool = False) -> AsyncIterator[HomeAssistant]:
     """Yield a HA test instance (as the plugin's ``hass`` fixture) with real storage.
 
     The plugin's in-memory storage serialises registries inside the loop,
     which real HA does in its executor: it would add stalls production lacks.
+    ``recorder``: with HA's recorder on an SQLite file in the config folder,
+    as a default installation has it (the integration imports spray history
+    only then).
     """
     resolver = patch(
         "homeassistant.helpers.aiohttp_client._async_make_resolver",
@@ -61,12 +71,23 @@ async def home_assistant() -> AsyncIterator[HomeAssistant]:
             await translation.async_load_integrations(hass, {"homeassistant"})
             hass.data.pop(DATA_CUSTOM_COMPONENTS, None)  # enable_custom_integrations
             try:
+                if recorder:
+                    await _start_recorder(hass)
                 yield hass
             finally:
                 for entry in hass.config_entries.async_entries():
                     if entry.state is ConfigEntryState.LOADED:
                         await hass.config_entries.async_unload(entry.entry_id)
                 await hass.async_stop(force=True)
+
+
+async def _start_recorder(hass: HomeAssistant) -> None:
+    """Set up the recorder with its default database, and wait until it is ready."""
+    recorder_helper.async_initialize_recorder(hass)  # what HA's bootstrap does first
+    if not await async_setup_component(hass, "recorder", {"recorder": {}}):
+        raise RuntimeError("the recorder did not set up")
+    if not await get_instance(hass).async_db_ready:
+        raise RuntimeError("the recorder's database is not ready")
 
 
 def make_entry(url: str, user_id: str, stored: dict[str, Any]) -> MockConfigEntry:

@@ -294,12 +294,12 @@ def _pause_end(call: ServiceCall) -> datetime:
 
 
 def _refusal(
-    coordinator: MoogoCoordinator, device_id: str, key: str
+    coordinator: MoogoCoordinator, device_id: str, *, translation_key: str
 ) -> ServiceValidationError:
     """Refuse a pause or resume, naming the device as Home Assistant shows it."""
     return ServiceValidationError(
         translation_domain=DOMAIN,
-        translation_key=key,
+        translation_key=translation_key,
         translation_placeholders={"device": shown_device_name(coordinator, device_id)},
     )
 
@@ -310,7 +310,7 @@ async def _async_pause(call: ServiceCall) -> ServiceResponse:
     item = coordinator.data.devices[device_id]
     if item.paused_until is None and item.schedule_switch is False:
         # Resuming at the end would switch on schedules the user turned off.
-        raise _refusal(coordinator, device_id, "schedules_already_off")
+        raise _refusal(coordinator, device_id, translation_key="schedules_already_off")
     await run_command(
         coordinator, coordinator.pauses.async_pause(device_id, until), device_id
     )
@@ -320,7 +320,7 @@ async def _async_pause(call: ServiceCall) -> ServiceResponse:
 async def _async_resume(call: ServiceCall) -> None:
     coordinator, device_id = _target(call.hass, call.data[ATTR_DEVICE_ID])
     if coordinator.data.devices[device_id].paused_until is None:
-        raise _refusal(coordinator, device_id, "not_paused")
+        raise _refusal(coordinator, device_id, translation_key="not_paused")
     await run_command(
         coordinator, coordinator.pauses.async_resume(device_id), device_id
     )
