@@ -137,7 +137,10 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         """The mist running now or the next one (after a pause, while paused)."""
         data = self.device_data
         run = current_or_next_run(
-            self._schedules(), data.runs_from(dt_util.utcnow()), data.time_zone
+            self._schedules(),
+            dt_util.utcnow(),
+            data.time_zone,
+            held_until=data.paused_until,
         )
         return self._event(run) if run else None
 
@@ -150,13 +153,15 @@ class MoogoCalendarEntity(MoogoEntity, CalendarEntity):
         A pause holds the runs before its end.
         """
         data = self.device_data
-        resume = data.paused_until
         runs = runs_between(
-            self._schedules(), start_date, end_date, dt_util.utcnow(), data.time_zone
+            self._schedules(),
+            start_date,
+            end_date,
+            dt_util.utcnow(),
+            data.time_zone,
+            held_until=data.paused_until,
         )
-        return [
-            self._event(run) for run in runs if resume is None or run.start >= resume
-        ]
+        return [self._event(run) for run in runs]
 
     def _schedule(self, uid: str) -> Schedule:
         for schedule in self._schedules():

@@ -75,16 +75,13 @@ class MoogoDeviceData:
             return self.schedules or ()
         return self.active_schedules
 
-    def runs_from(self, now: datetime) -> datetime:
-        """Return when the planned runs begin: now, or at the pause's end."""
-        if self.paused_until is None:
-            return now
-        return max(now, self.paused_until)
-
     def next_mist(self) -> Run | None:
         """Return the next scheduled mist: after the pause, while one holds them."""
         return next_run(
-            self.planned_schedules, self.runs_from(dt_util.utcnow()), self.time_zone
+            self.planned_schedules,
+            dt_util.utcnow(),
+            self.time_zone,
+            held_until=self.paused_until,
         )
 
 

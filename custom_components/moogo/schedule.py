@@ -130,16 +130,44 @@ def schedule_runs(schedule: Schedule, now: datetime, zone: tzinfo) -> Iterator[R
             return
 
 
-def upcoming_run(schedule: Schedule, now: datetime, zone: tzinfo) -> Run | None:
-    """Return the schedule's next run that has not started at ``now``."""
+def _held(run: Run, held_until: datetime | None) -> bool:
+    """Tell whether a pause (the master switch off until ``held_until``) holds the run."""
+    return held_until is not None and run.start < held_until
+
+
+def upcoming_run(
+    schedule: Schedule,
+    now: datetime,
+    zone: tzinfo,
+    *,
+    held_until: datetime | None = None,
+) -> Run | None:
+    """Return the schedule's next run that has not started at ``now``.
+
+    Runs a pause holds (starting before ``held_until``) do not count.
+    """
     return next(
-        (run for run in schedule_runs(schedule, now, zone) if run.start > now), None
+        (
+            run
+            for run in schedule_runs(schedule, now, zone)
+            if run.start > now and not _held(run, held_until)
+        ),
+        None,
     )
 
 
-def next_run(schedules: Iterable[Schedule], now: datetime, zone: tzinfo) -> Run | None:
-    """Return the earliest run that starts after ``now``."""
-    firsts = (upcoming_run(schedule, now, zone) for schedule in schedules)
+def next_run(
+    schedules: Iterable[Schedule],
+    now: datetime,
+    zone: tzinfo,
+    *,
+    held_until: datetime | None = None,
+) -> Run | None:
+    """Return the earliest run that starts after ``now`` (and the pause's end)."""
+    firsts = (
+        upcoming_run(schedule, now, zone, held_until=held_until)
+        for schedule in schedules
+    )
     return min(
         (run for run in firsts if run is not None),
         key=lambda run: run.start,
@@ -153,10 +181,13 @@ def runs_between(
     end: datetime,
     now: datetime,
     zone: tzinfo,
+    *,
+    held_until: datetime | None = None,
 ) -> list[Run]:
     """Return the runs that overlap ``start`` .. ``end``, in order.
 
     Past runs (over by ``now``) are not known: the cloud keeps no history.
+    Runs a pause holds (starting before ``held_until``) are left out.
     """
     runs = [
         run
@@ -164,16 +195,21 @@ def runs_between(
         for run in takewhile(
             lambda run: run.start < end, schedule_runs(schedule, now, zone)
         )
-        if run.end > start
+        if run.end > start and not _held(run, held_until)
     ]
     return sorted(runs, key=lambda run: (run.start, run.schedule.schedule_id or ""))
 
 
 def current_or_next_run(
-    schedules: Iterable[Schedule], now: datetime, zone: tzinfo
+    schedules: Iterable[Schedule],
+    now: datetime,
+    zone: tzinfo,
+    *,
+    held_until: datetime | None = None,
 ) -> Run | None:
-    """Return the run under way at ``now``, else the next one."""
-    runs = runs_between(schedules, now, now + _WEEK_AHEAD, now, zone)
+    """Return the run under way at ``now``, else the next one (after a pause)."""
+    ahead = max(now, held_until or now) + _WEEK_AHEAD
+    runs = runs_between(schedules, now, ahead, now, zone, held_until=held_until)
     return runs[0] if runs else None
 
 

@@ -456,3 +456,28 @@ async def test_the_calendar_holds_the_runs_a_pause_covers(
     state = hass.states.get(calendar)
     assert state is not None
     assert _moment(state.attributes["start_time"] + "-07:00") == thursday
+
+
+async def test_a_run_skipped_within_the_pause_leaves_the_next_one_after_it(
+    hass: HomeAssistant, cloud: Cloud, init_integration: MockConfigEntry
+) -> None:
+    """The cloud's skip is of the run now next (in the pause), not of the first after.
+
+    The Garden mists daily at 12:00 (its time, an hour ahead); today's run is
+    skipped, and the pause holds it anyway: tomorrow's comes next, in the
+    sensor and the calendar alike.
+    """
+    schedule = cloud.sim.add_schedule(
+        GARDEN_ID, hour=12, minute=0, duration=30, repeat_set="0,1,2,3,4,5,6"
+    )
+    cloud.sim.skip_schedule(GARDEN_ID, schedule.schedule_id)
+    await _read_schedules(hass)
+    await _pause(hass, device_id=_device(hass, GARDEN_ID), duration={"hours": 2})
+
+    tomorrow = datetime.fromisoformat("2026-07-02T12:00:00-07:00")
+    next_mist = hass.states.get(entity_id_of(hass, "sensor", GARDEN_ID, "next_mist"))
+    assert next_mist is not None
+    assert _moment(next_mist.state) == tomorrow
+    calendar = hass.states.get(entity_id_of(hass, "calendar", GARDEN_ID, "schedule"))
+    assert calendar is not None
+    assert _moment(calendar.attributes["start_time"] + "-07:00") == tomorrow
